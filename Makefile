@@ -1,0 +1,40 @@
+# Everything runs from a virtual environment built from uv.lock on first use, so a fresh clone
+# needs nothing but Python 3.11+. uv itself is pinned and installed into .tools/.
+PYTHON ?= python3
+UV_VERSION := 0.13.8
+UV := .tools/bin/uv
+VENV := .venv
+STACK ?= blue
+export UV_PYTHON_DOWNLOADS := never
+export UV_COMPILE_BYTECODE := 1
+
+.PHONY: setup plan test lint typecheck bench clean
+
+$(UV):
+	$(PYTHON) -m venv .tools
+	.tools/bin/python -m pip install --quiet uv==$(UV_VERSION)
+
+$(VENV)/.synced: $(UV) pyproject.toml uv.lock
+	$(UV) sync --frozen --compile-bytecode --python $(PYTHON)
+	touch $@
+
+setup: $(VENV)/.synced
+
+plan: setup
+	$(VENV)/bin/python -m bluegreen plan $(STACK)
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: setup
+	$(VENV)/bin/pyright
+
+test: setup lint typecheck
+	$(VENV)/bin/python -m pytest
+
+bench: setup
+	$(VENV)/bin/python benchmarks/run.py
+
+clean:
+	rm -rf .tools $(VENV)

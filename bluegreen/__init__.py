@@ -1,0 +1,1 @@
+"""eks-bluegreen operator tools and the pure logic behind the Pulumi program."""
