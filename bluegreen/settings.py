@@ -1,0 +1,500 @@
+"""Stack settings: the one place they are declared, read and validated.
+
+`SETTINGS` is the schema: `Pulumi.yaml` and the README's configuration reference are kept in step with
+it by a test. `parse` validates a whole stack at once and raises `SettingsError` listing every
+problem, so the program stops before it declares anything. It takes values either as YAML typed them
+(stack files read by the operator commands) or as the Pulumi CLI hands them to a program (every
+scalar a string, lists and maps as JSON), and gives the same answer for both.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bluegreen import dns
+
+PROJECT = "eks-bluegreen"
+COLORS = ("blue", "green")
+MAX_WEIGHT = 255
+EXTERNAL_DNS_POLICIES = ("sync", "upsert-only")
+DEFAULT_VPC_CIDRS = {"blue": "10.10.0.0/16", "green": "10.20.0.0/16"}
+
+
+@dataclass(frozen=True)
+class Setting:
+    key: str
+    type: str  # as Pulumi.yaml spells it: string, integer, boolean, array, object
+    description: str
+    default: Any = None
+    required: bool = False
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("color", "string", "Which side this stack is: blue or green.", required=True),
+    Setting("clusterVersion", "string", 'EKS Kubernetes version, quoted, e.g. "1.33".', required=True),
+    Setting(
+        "trafficWeight",
+        "integer",
+        "Route 53 weight of this colour for every shared hostname, an integer 0..255 (0 = no traffic).",
+        required=True,
+    ),
+    Setting("hostedZoneId", "string", "ID of the existing public hosted zone, e.g. Z0123456789ABC.", required=True),
+    Setting("domain", "string", "Name of that hosted zone, e.g. example.com.", required=True),
+    Setting(
+        "endpoints",
+        "array",
+        "Shared public hostnames: a list of {hostname, service: namespace/name, port}.",
+        required=True,
+    ),
+    Setting("peerStack", "string", "The other colour's stack, for the all-zero guard (default: the other colour)."),
+    Setting("allowAllZero", "boolean", "Allow both weights to be 0 (Route 53 then splits traffic equally).", False),
+    Setting("vpcId", "string", "Existing VPC to use (with both subnet lists); omit to create a VPC."),
+    Setting("publicSubnetIds", "array", "Public subnets of vpcId, for internet-facing load balancers.", []),
+    Setting(
+        "privateSubnetIds",
+        "array",
+        "Private subnets of vpcId (two AZs or more), for nodes and the cluster.",
+        [],
+    ),
+    Setting("vpcCidr", "string", "CIDR of the VPC this stack creates when vpcId is not set (default per colour)."),
+    Setting(
+        "publicAccessCidrs",
+        "array",
+        "CIDRs allowed to reach the public Kubernetes API endpoint.",
+        ["0.0.0.0/0"],
+    ),
+    Setting("adminRoleArns", "array", "IAM roles given cluster-admin through EKS access entries.", []),
+    Setting("tags", "object", "Tags added to every AWS resource that takes tags.", {}),
+    Setting("externalDnsChartVersion", "string", "Version of the official external-dns Helm chart.", "1.21.1"),
+    Setting(
+        "externalDnsPolicy",
+        "string",
+        "ExternalDNS --policy: sync (removes records it owns) or upsert-only.",
+        "sync",
+    ),
+    Setting("externalDnsInterval", "string", "ExternalDNS full-sync interval (Go duration, 1m or more).", "5m"),
+    Setting("txtOwnerId", "string", "Override of the ExternalDNS owner id (default: eks-bluegreen-<color>)."),
+    Setting(
+        "directHostnames",
+        "boolean",
+        "Also publish <color>.<hostname> as a simple record for smoke tests.",
+        True,
+    ),
+    Setting("demo", "boolean", "Deploy a small echo app answering with the colour and version.", False),
+)
+SETTINGS_BY_KEY = {s.key: s for s in SETTINGS}
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    hostname: str
+    namespace: str
+    service: str
+    port: int
+
+    @property
+    def slug(self) -> str:
+        """A Kubernetes-safe name for resources serving this hostname."""
+        return self.hostname.replace(".", "-")[:63].rstrip("-")
+
+
+@dataclass(frozen=True)
+class Settings:
+    color: str
+    cluster_version: str
+    traffic_weight: int
+    hosted_zone_id: str
+    domain: str
+    endpoints: tuple[Endpoint, ...]
+    peer_color: str
+    peer_stack: str
+    allow_all_zero: bool
+    vpc_id: str | None
+    public_subnet_ids: tuple[str, ...]
+    private_subnet_ids: tuple[str, ...]
+    vpc_cidr: str
+    public_access_cidrs: tuple[str, ...]
+    admin_role_arns: tuple[str, ...]
+    tags: Mapping[str, str]
+    external_dns_chart_version: str
+    external_dns_policy: str
+    external_dns_interval: str
+    txt_owner_id: str
+    direct_hostnames: bool
+    demo: bool
+
+    @property
+    def cluster_name(self) -> str:
+        return f"{PROJECT}-{self.color}"
+
+    @property
+    def hostnames(self) -> tuple[str, ...]:
+        return tuple(e.hostname for e in self.endpoints)
+
+
+@dataclass
+class SettingsError(Exception):
+    """Every problem found in one stack's settings."""
+
+    problems: list[str] = field(default_factory=list)
+    source: str = "stack settings"
+
+    def __str__(self) -> str:
+        lines = [f"{self.source}: {len(self.problems)} problem(s); nothing was declared."]
+        lines += [f"  - {p}" for p in self.problems]
+        return "\n".join(lines)
+
+
+def _shown(value: Any) -> str:
+    return json.dumps(value) if not isinstance(value, str) else repr(value)
+
+
+class _Reader:
+    """Collects problems while reading raw values, so that all of them are reported together."""
+
+    def __init__(self, raw: Mapping[str, Any]):
+        self.raw = raw
+        self.problems: list[str] = []
+
+    def problem(self, key: str, value: Any, allowed: str) -> None:
+        self.problems.append(f"{PROJECT}:{key} = {_shown(value)}: {allowed}")
+
+    def value(self, key: str) -> Any:
+        setting = SETTINGS_BY_KEY[key]
+        value = self.raw.get(key)
+        if value is None:
+            if setting.required:
+                self.problems.append(f"{PROJECT}:{key} is missing: {setting.description}")
+            return setting.default
+        return value
+
+    def string(self, key: str, pattern: str | None = None, allowed: str = "") -> str | None:
+        value = self.value(key)
+        if value is None:
+            return None
+        if not isinstance(value, str):
+            self.problem(key, value, f"must be a string{'; ' + allowed if allowed else ''} (quote it in YAML)")
+            return None
+        if pattern and not re.fullmatch(pattern, value):
+            self.problem(key, value, allowed)
+            return None
+        return value
+
+    def boolean(self, key: str) -> bool:
+        value = self.value(key)
+        if isinstance(value, bool):
+            return value
+        if value in ("true", "false"):  # how the Pulumi CLI passes a YAML boolean
+            return value == "true"
+        self.problem(key, value, "must be true or false")
+        return bool(SETTINGS_BY_KEY[key].default)
+
+    def structured(self, key: str, kind: type) -> Any:
+        """A list or map; the Pulumi CLI passes those to the program as JSON text."""
+        value = self.value(key)
+        if isinstance(value, str) and value.strip()[:1] in "[{":
+            try:
+                value = json.loads(value)
+            except json.JSONDecodeError as err:
+                self.problem(key, value, f"is not valid JSON ({err.msg})")
+                return kind()
+        if value is None:
+            return kind()
+        if not isinstance(value, kind):
+            noun = "a list" if kind is list else "a map"
+            self.problem(key, value, f"must be {noun}")
+            return kind()
+        return value
+
+    def string_list(self, key: str, pattern: str, allowed: str) -> tuple[str, ...]:
+        items = self.structured(key, list)
+        good = []
+        for item in items:
+            if isinstance(item, str) and re.fullmatch(pattern, item):
+                good.append(item)
+            else:
+                self.problem(key, item, allowed)
+        if len(set(good)) != len(good):
+            self.problem(key, items, "lists an item twice")
+        return tuple(good)
+
+
+def parse_weight(value: Any) -> int | None:
+    """The weight as an integer 0..255, or None. Never coerces: 1.0, True, "50.5" and " 5" are refused."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        number = value
+    elif isinstance(value, str) and re.fullmatch(r"0|[1-9][0-9]{0,2}", value):
+        number = int(value)
+    else:
+        return None
+    return number if 0 <= number <= MAX_WEIGHT else None
+
+
+def _endpoints(reader: _Reader, domain: str | None) -> tuple[Endpoint, ...]:
+    items = reader.structured("endpoints", list)
+    if reader.raw.get("endpoints") is not None and not items:
+        reader.problem("endpoints", items, "must list at least one {hostname, service, port}")
+    endpoints: list[Endpoint] = []
+    seen: set[str] = set()
+    for index, item in enumerate(items):
+        key = f"endpoints[{index}]"
+        if not isinstance(item, dict) or set(item) != {"hostname", "service", "port"}:
+            reader.problem(
+                key, item, 'must be a map with exactly the keys hostname, service ("namespace/name") and port'
+            )
+            continue
+        hostname, service, port = item["hostname"], item["service"], item["port"]
+        ok = True
+        name_problems = dns.name_problems(hostname) if isinstance(hostname, str) else ["it is not a string"]
+        if name_problems:
+            reader.problem(f"{key}.hostname", hostname, "is not a valid host name: " + "; ".join(name_problems))
+            ok = False
+        elif domain is not None and not dns.is_strictly_below(hostname, domain):
+            reader.problem(
+                f"{key}.hostname",
+                hostname,
+                f"must be a name below the zone's domain {domain!r} (the apex itself cannot carry "
+                "ExternalDNS's ownership TXT record)",
+            )
+            ok = False
+        elif len(dns.LONGEST_TXT_TYPE_PREFIX + dns.labels(hostname)[0]) > dns.MAX_LABEL_LENGTH:
+            reader.problem(
+                f"{key}.hostname",
+                hostname,
+                f"first label must be at most {dns.MAX_LABEL_LENGTH - len(dns.LONGEST_TXT_TYPE_PREFIX)} characters, "
+                f"so ExternalDNS's TXT record name ({dns.LONGEST_TXT_TYPE_PREFIX}<label>) fits in a DNS label",
+            )
+            ok = False
+        if not (
+            isinstance(service, str)
+            and re.fullmatch(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?/[a-z0-9]([-a-z0-9]*[a-z0-9])?", service)
+        ):
+            reader.problem(f"{key}.service", service, 'must be "namespace/name" of a Kubernetes Service')
+            ok = False
+        port_number = port if isinstance(port, int) and not isinstance(port, bool) else None
+        if port_number is None or not 1 <= port_number <= 65535:
+            reader.problem(f"{key}.port", port, "must be an integer port 1..65535")
+            ok = False
+        if not ok:
+            continue
+        normal = dns.normalize(hostname)
+        if normal in seen:
+            reader.problem(f"{key}.hostname", hostname, "is listed twice; each hostname may appear once")
+            continue
+        seen.add(normal)
+        namespace, name = service.split("/")
+        endpoints.append(Endpoint(normal, namespace, name, int(port)))
+    return tuple(endpoints)
+
+
+def parse(raw: Mapping[str, Any], source: str = "stack settings") -> Settings:
+    """Validate one stack's settings (keys without the `eks-bluegreen:` namespace)."""
+    reader = _Reader(raw)
+    for key in raw:
+        if key not in SETTINGS_BY_KEY:
+            reader.problems.append(
+                f"{PROJECT}:{key} is not a setting of this program (known: {', '.join(SETTINGS_BY_KEY)})"
+            )
+
+    color = reader.string("color", "blue|green", "must be blue or green")
+    version = reader.string(
+        "clusterVersion", r"1\.[0-9]{2}", 'must be an EKS version written as a quoted string like "1.33"'
+    )
+    weight_raw = reader.value("trafficWeight")
+    weight = parse_weight(weight_raw)
+    if weight_raw is not None and weight is None:
+        reader.problem(
+            "trafficWeight",
+            weight_raw,
+            f"must be a whole number from 0 to {MAX_WEIGHT} written without quotes, sign or decimals "
+            "(ExternalDNS would turn anything else into weight 0 and silently drain this colour)",
+        )
+    zone_id = reader.string(
+        "hostedZoneId",
+        r"Z[A-Z0-9]{1,31}",
+        "must be a bare Route 53 hosted zone id like Z0123456789ABCDEFGHIJ",
+    )
+    domain = reader.string("domain")
+    if domain is not None and (problems := dns.name_problems(domain)):
+        reader.problem("domain", domain, "is not a valid DNS name: " + "; ".join(problems))
+        domain = None
+    elif domain is not None and len(dns.labels(domain)) < 2:
+        reader.problem("domain", domain, "must be a zone name such as example.com, not a top-level domain")
+        domain = None
+    endpoints = _endpoints(reader, dns.normalize(domain) if domain else None)
+
+    peer_color = "green" if color == "blue" else "blue"
+    peer_stack = reader.string("peerStack", r"[A-Za-z0-9._/-]+", "must be a stack name like green or org/project/green")
+    allow_all_zero = reader.boolean("allowAllZero")
+
+    vpc_id = reader.string("vpcId", r"vpc-[0-9a-f]{8,17}", "must be a VPC id like vpc-0123456789abcdef0")
+    subnet = r"subnet-[0-9a-f]{8,17}"
+    public_subnets = reader.string_list("publicSubnetIds", subnet, "must be a subnet id like subnet-0123456789abcdef0")
+    private_subnets = reader.string_list(
+        "privateSubnetIds", subnet, "must be a subnet id like subnet-0123456789abcdef0"
+    )
+    if vpc_id is None and reader.raw.get("vpcId") is None and (public_subnets or private_subnets):
+        reader.problem("vpcId", None, "must be set when publicSubnetIds or privateSubnetIds are given")
+    if vpc_id is not None:
+        if len(private_subnets) < 2:
+            reader.problem(
+                "privateSubnetIds",
+                list(private_subnets),
+                "must list at least two subnets (EKS needs two AZs)",
+            )
+        if not public_subnets:
+            reader.problem(
+                "publicSubnetIds",
+                list(public_subnets),
+                "must list the public subnets for internet-facing load balancers",
+            )
+        if set(public_subnets) & set(private_subnets):
+            reader.problem("publicSubnetIds", list(public_subnets), "must not share subnets with privateSubnetIds")
+    vpc_cidr = reader.string("vpcCidr")
+    if vpc_cidr is not None and vpc_id is not None:
+        reader.problem("vpcCidr", vpc_cidr, "applies only to a VPC this stack creates; remove it or vpcId")
+    if vpc_cidr is not None and not _is_private_network(vpc_cidr, min_prefix=16, max_prefix=20):
+        reader.problem("vpcCidr", vpc_cidr, "must be a private IPv4 CIDR from /16 to /20, e.g. 10.30.0.0/16")
+
+    cidrs = reader.structured("publicAccessCidrs", list)
+    for cidr in cidrs:
+        if not (isinstance(cidr, str) and _is_network(cidr)):
+            reader.problem("publicAccessCidrs", cidr, "must be an IPv4 CIDR like 203.0.113.0/24")
+    if isinstance(cidrs, list) and not cidrs:
+        reader.problem("publicAccessCidrs", cidrs, "must list at least one CIDR (the API endpoint is public)")
+    admin_roles = reader.string_list(
+        "adminRoleArns", r"arn:aws[a-z-]*:iam::[0-9]{12}:role/[\w+=,.@/-]+", "must be an IAM role ARN"
+    )
+    tags = reader.structured("tags", dict)
+    for tag_key, tag_value in tags.items():
+        if not isinstance(tag_value, str) or not 1 <= len(tag_key) <= 128 or len(tag_value) > 256:
+            reader.problem(
+                f"tags.{tag_key}",
+                tag_value,
+                "tags map strings (key 1-128, value 0-256 characters) to strings",
+            )
+
+    chart_version = reader.string(
+        "externalDnsChartVersion", r"[0-9]+\.[0-9]+\.[0-9]+", "must be a chart version like 1.21.1"
+    )
+    policy = reader.string(
+        "externalDnsPolicy",
+        "|".join(EXTERNAL_DNS_POLICIES),
+        "must be sync or upsert-only (create-only would never apply a weight change)",
+    )
+    interval = reader.string(
+        "externalDnsInterval",
+        r"([1-9][0-9]*h)?([0-9]+m)?",
+        "must be a Go duration in whole minutes or hours, at least 1m (e.g. 5m, 1h); "
+        "Route 53 allows 5 requests/s per account",
+    )
+    if interval == "" or interval == "0m":
+        reader.problem("externalDnsInterval", interval, "must be at least 1m")
+    owner_id = reader.string(
+        "txtOwnerId",
+        r"[A-Za-z0-9][A-Za-z0-9._-]{0,62}",
+        "must be 1-63 letters, digits, dots, dashes or underscores",
+    )
+    if owner_id is not None and owner_id == "default":
+        reader.problem("txtOwnerId", owner_id, "must not be ExternalDNS's shared default 'default'")
+    if owner_id is not None and color is not None and owner_id == dns.default_owner_id(PROJECT, peer_color):
+        reader.problem(
+            "txtOwnerId", owner_id, f"is the {peer_color} stack's owner id; two colours must never share one"
+        )
+    direct = reader.boolean("directHostnames")
+    demo = reader.boolean("demo")
+
+    if reader.problems:
+        raise SettingsError(reader.problems, source)
+    assert color and version and weight is not None and zone_id and domain and policy and interval and chart_version
+    return Settings(
+        color=color,
+        cluster_version=version,
+        traffic_weight=weight,
+        hosted_zone_id=zone_id,
+        domain=dns.normalize(domain),
+        endpoints=endpoints,
+        peer_color=peer_color,
+        peer_stack=peer_stack or peer_color,
+        allow_all_zero=allow_all_zero,
+        vpc_id=vpc_id,
+        public_subnet_ids=public_subnets,
+        private_subnet_ids=private_subnets,
+        vpc_cidr=vpc_cidr or DEFAULT_VPC_CIDRS[color],
+        public_access_cidrs=tuple(cidrs),
+        admin_role_arns=admin_roles,
+        tags=dict(tags),
+        external_dns_chart_version=chart_version,
+        external_dns_policy=policy,
+        external_dns_interval=interval,
+        txt_owner_id=owner_id or dns.default_owner_id(PROJECT, color),
+        direct_hostnames=direct,
+        demo=demo,
+    )
+
+
+def _is_network(cidr: str) -> bool:
+    try:
+        ipaddress.IPv4Network(cidr)
+    except ValueError:
+        return False
+    return "/" in cidr
+
+
+def _is_private_network(cidr: str, min_prefix: int, max_prefix: int) -> bool:
+    if not _is_network(cidr):
+        return False
+    network = ipaddress.IPv4Network(cidr)
+    return network.is_private and min_prefix <= network.prefixlen <= max_prefix
+
+
+# --- stack files -------------------------------------------------------------------------------
+
+
+def stack_file(project_dir: Path, stack: str) -> Path:
+    return project_dir / f"Pulumi.{stack}.yaml"
+
+
+def stack_names(project_dir: Path) -> list[str]:
+    """Stacks that have a file in the project, e.g. ["blue", "green"]."""
+    return sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in project_dir.glob("Pulumi.*.yaml"))
+
+
+def load_stack_config(path: Path) -> dict[str, Any]:
+    """The `config:` map of a stack file with every namespace kept (e.g. aws:region), as YAML typed it."""
+    from ruamel.yaml import YAML  # imported here: only the file-reading commands need it
+
+    document = YAML(typ="safe", pure=True).load(path.read_text())
+    return dict((document or {}).get("config") or {})
+
+
+def project_config(config: Mapping[str, Any]) -> dict[str, Any]:
+    """This project's settings without the `eks-bluegreen:` namespace; other namespaces dropped."""
+    prefix = f"{PROJECT}:"
+    return {key[len(prefix) :]: value for key, value in config.items() if key.startswith(prefix)}
+
+
+def load_stack_settings(path: Path) -> Settings:
+    """Read and validate one stack file; SettingsError names the file."""
+    return parse(project_config(load_stack_config(path)), source=path.name)
+
+
+def to_pulumi_config(config: Mapping[str, Any]) -> dict[str, str]:
+    """Stack-file config as the Pulumi CLI hands it to a program: scalars as text, lists and maps as JSON."""
+
+    def text(value: Any) -> str:
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        if isinstance(value, list | dict):
+            return json.dumps(value)
+        return str(value)
+
+    return {key: text(value) for key, value in config.items()}
