@@ -33,6 +33,12 @@ class Setting:
     description: str
     default: Any = None
     required: bool = False
+    items: str | None = None  # element type of an array
+
+    @property
+    def in_project_file(self) -> bool:
+        """Pulumi.yaml can type strings, integers, booleans and arrays of those, not maps."""
+        return self.type != "object" and self.items != "object"
 
 
 SETTINGS: tuple[Setting, ...] = (
@@ -51,25 +57,31 @@ SETTINGS: tuple[Setting, ...] = (
         "array",
         "Shared public hostnames: a list of {hostname, service: namespace/name, port}.",
         required=True,
+        items="object",
     ),
-    Setting("peerStack", "string", "The other colour's stack, for the all-zero guard (default: the other colour)."),
+    Setting("peerStack", "string", "The other colour's stack, for the all-zero guard (empty: the other colour).", ""),
     Setting("allowAllZero", "boolean", "Allow both weights to be 0 (Route 53 then splits traffic equally).", False),
-    Setting("vpcId", "string", "Existing VPC to use (with both subnet lists); omit to create a VPC."),
-    Setting("publicSubnetIds", "array", "Public subnets of vpcId, for internet-facing load balancers.", []),
+    Setting("vpcId", "string", "Existing VPC to use, with both subnet lists (empty: create a VPC).", ""),
+    Setting(
+        "publicSubnetIds", "array", "Public subnets of vpcId, for internet-facing load balancers.", [], items="string"
+    ),
     Setting(
         "privateSubnetIds",
         "array",
         "Private subnets of vpcId (two AZs or more), for nodes and the cluster.",
         [],
     ),
-    Setting("vpcCidr", "string", "CIDR of the VPC this stack creates when vpcId is not set (default per colour)."),
+    Setting(
+        "vpcCidr", "string", "CIDR of the VPC this stack creates (empty: 10.10.0.0/16 blue, 10.20.0.0/16 green).", ""
+    ),
     Setting(
         "publicAccessCidrs",
         "array",
         "CIDRs allowed to reach the public Kubernetes API endpoint.",
         ["0.0.0.0/0"],
+        items="string",
     ),
-    Setting("adminRoleArns", "array", "IAM roles given cluster-admin through EKS access entries.", []),
+    Setting("adminRoleArns", "array", "IAM roles given cluster-admin through EKS access entries.", [], items="string"),
     Setting("tags", "object", "Tags added to every AWS resource that takes tags.", {}),
     Setting("externalDnsChartVersion", "string", "Version of the official external-dns Helm chart.", "1.21.1"),
     Setting(
@@ -79,7 +91,12 @@ SETTINGS: tuple[Setting, ...] = (
         "sync",
     ),
     Setting("externalDnsInterval", "string", "ExternalDNS full-sync interval (Go duration, 1m or more).", "5m"),
-    Setting("txtOwnerId", "string", "Override of the ExternalDNS owner id (default: eks-bluegreen-<color>)."),
+    Setting(
+        "txtOwnerId",
+        "string",
+        "ExternalDNS owner id override (empty: eks-bluegreen-<color>); never shared by colours.",
+        "",
+    ),
     Setting(
         "directHostnames",
         "boolean",
@@ -97,11 +114,6 @@ class Endpoint:
     namespace: str
     service: str
     port: int
-
-    @property
-    def slug(self) -> str:
-        """A Kubernetes-safe name for resources serving this hostname."""
-        return self.hostname.replace(".", "-")[:63].rstrip("-")
 
 
 @dataclass(frozen=True)
@@ -176,7 +188,8 @@ class _Reader:
 
     def string(self, key: str, pattern: str | None = None, allowed: str = "") -> str | None:
         value = self.value(key)
-        if value is None:
+        # An empty string is how Pulumi.yaml declares "not set" for an optional key with a derived value.
+        if value is None or (value == "" and SETTINGS_BY_KEY[key].default == ""):
             return None
         if not isinstance(value, str):
             self.problem(key, value, f"must be a string{'; ' + allowed if allowed else ''} (quote it in YAML)")
@@ -341,7 +354,7 @@ def parse(raw: Mapping[str, Any], source: str = "stack settings") -> Settings:
     private_subnets = reader.string_list(
         "privateSubnetIds", subnet, "must be a subnet id like subnet-0123456789abcdef0"
     )
-    if vpc_id is None and reader.raw.get("vpcId") is None and (public_subnets or private_subnets):
+    if vpc_id is None and not reader.raw.get("vpcId") and (public_subnets or private_subnets):
         reader.problem("vpcId", None, "must be set when publicSubnetIds or privateSubnetIds are given")
     if vpc_id is not None:
         if len(private_subnets) < 2:

@@ -1,0 +1,57 @@
+"""eks-bluegreen: one EKS cluster of one colour, published by ExternalDNS as Route 53 weighted records.
+
+settings ─► guard (zone name, all-zero weights, owner ids)
+         └► network ─► cluster ─► external-dns ─► traffic (Ingress per hostname, weight annotation)
+                               └► demo (optional echo app behind the hostnames)
+"""
+
+import pulumi
+import pulumi_aws as aws
+
+from bluegreen.settings import PROJECT, SETTINGS, Settings, SettingsError, parse
+from components.cluster import Cluster, ClusterArgs
+from components.demo import Demo, DemoArgs
+from components.external_dns import ExternalDns, ExternalDnsArgs
+from components.guard import Guard, GuardArgs
+from components.network import Network, NetworkArgs
+from components.traffic import Traffic, TrafficArgs
+
+
+def load_settings() -> Settings:
+    config = pulumi.Config(PROJECT)
+    raw = {s.key: value for s in SETTINGS if (value := config.get(s.key)) is not None}
+    try:
+        return parse(raw, source=f"stack {pulumi.get_stack()!r}")
+    except SettingsError as error:
+        raise pulumi.RunError(str(error)) from None
+
+
+settings = load_settings()
+guard = Guard("guard", GuardArgs(settings))
+network = Network("network", NetworkArgs(settings))
+cluster = Cluster("cluster", ClusterArgs(settings, network))
+external_dns = ExternalDns(
+    "external-dns",
+    ExternalDnsArgs(settings, cluster, partition=aws.get_partition().partition, region=aws.get_region().region),
+)
+demo = Demo("demo", DemoArgs(settings, cluster)) if settings.demo else None
+traffic = Traffic(
+    "traffic",
+    TrafficArgs(
+        settings,
+        cluster,
+        external_dns,
+        guard,
+        public_subnet_ids=network.public_subnet_ids,
+        app_dependencies=[demo] if demo else [],
+    ),
+)
+
+pulumi.export("color", settings.color)
+pulumi.export("clusterName", cluster.name)
+pulumi.export("clusterVersion", settings.cluster_version)
+pulumi.export("trafficWeight", settings.traffic_weight)
+pulumi.export("txtOwnerId", external_dns.txt_owner_id)
+pulumi.export("hostnames", list(settings.hostnames))
+pulumi.export("kubeconfig", cluster.kubeconfig)
+pulumi.export("loadBalancerHostnames", traffic.load_balancer_hostnames)

@@ -1,0 +1,196 @@
+"""Run the Pulumi program offline, under `pulumi.runtime.set_mocks`, and record what it declares.
+
+Nothing here talks to AWS or Kubernetes: `FakeCloud` answers the program's few look-ups (partition,
+region, hosted zone, subnet tags, the peer stack's outputs) from a `Scenario`, and gives each
+resource back its own inputs plus the outputs the program reads (a kubeconfig, VPC ids). Each
+resource is recorded with what the program sent to the engine: parent, protect, dependencies, inputs.
+The operator command `bluegreen plan` and the tests both use this module.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import runpy
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pulumi
+from pulumi.runtime import mocks
+from pulumi.runtime.stack import run_pulumi_func
+from pulumi.runtime.sync_await import _sync_await
+
+from bluegreen.settings import PROJECT, to_pulumi_config
+
+STACK_TYPE = "pulumi:pulumi:Stack"
+STACK_REFERENCE_TYPE = "pulumi:pulumi:StackReference"
+
+
+@dataclass
+class Scenario:
+    """What the offline cloud answers. The defaults describe a healthy account."""
+
+    zone_name: str | None = None  # None: the zone is named like the stack's domain
+    # Outputs of the deployed peer stack; None means the peer stack does not exist.
+    peer_outputs: Mapping[str, Any] | None = field(default_factory=lambda: {"trafficWeight": 1})
+    subnets_missing_role_tag: frozenset[str] = frozenset()
+    preview: bool = True
+
+
+@dataclass
+class Declared:
+    urn: str
+    type: str
+    name: str
+    parent: str  # URN of the parent, "" for the stack itself
+    custom: bool
+    protect: bool
+    dependencies: list[str]
+    inputs: dict[str, Any]
+
+
+@dataclass
+class Plan:
+    stack: str
+    resources: list[Declared]
+    outputs: dict[str, Any]
+
+    def of_type(self, type_: str) -> list[Declared]:
+        return [r for r in self.resources if r.type == type_]
+
+    def one(self, type_: str) -> Declared:
+        (found,) = self.of_type(type_)
+        return found
+
+    def by_urn(self, urn: str) -> Declared:
+        return next(r for r in self.resources if r.urn == urn)
+
+    def ancestors(self, resource: Declared) -> list[Declared]:
+        chain = []
+        while resource.parent and (parent := self.by_urn_or_none(resource.parent)):
+            chain.append(parent)
+            resource = parent
+        return chain
+
+    def by_urn_or_none(self, urn: str) -> Declared | None:
+        return next((r for r in self.resources if r.urn == urn), None)
+
+
+class FakeCloud(pulumi.runtime.Mocks):
+    def __init__(self, config: Mapping[str, Any], scenario: Scenario):
+        self.config = config
+        self.scenario = scenario
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> dict[str, Any]:
+        region = str(self.config.get("aws:region", "us-east-1"))
+        if args.token == "aws:index/getPartition:getPartition":
+            return {"partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws"}
+        if args.token == "aws:index/getRegion:getRegion":
+            return {"region": region, "name": region, "id": region}
+        if args.token == "aws:route53/getZone:getZone":
+            name = self.scenario.zone_name or str(self.config.get(f"{PROJECT}:domain", ""))
+            return {"zoneId": args.args.get("zoneId"), "name": name, "id": args.args.get("zoneId")}
+        if args.token == "aws:ec2/getSubnet:getSubnet":
+            subnet = args.args.get("id")
+            tags = {"kubernetes.io/role/elb": "1", "kubernetes.io/role/internal-elb": "1"}
+            if subnet in self.scenario.subnets_missing_role_tag:
+                tags = {}
+            return {"id": subnet, "tags": tags}
+        raise NotImplementedError(f"the offline plan has no answer for {args.token}")
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
+        # A custom resource echoes its inputs; a remote component (eks, awsx) only what the program reads.
+        outputs = dict(args.inputs) if args.custom else {}
+        if args.typ == STACK_REFERENCE_TYPE:
+            if self.scenario.peer_outputs is None:
+                raise RuntimeError(f"unknown stack {args.name!r}")
+            outputs = {"name": args.name, "outputs": dict(self.scenario.peer_outputs), "secretOutputNames": []}
+        elif args.typ == "eks:index:Cluster":
+            outputs["kubeconfigJson"] = '{"apiVersion": "v1", "kind": "Config", "clusters": []}'
+        elif args.typ == "awsx:ec2:Vpc":
+            outputs.update(
+                vpcId="vpc-0fa1e0000000000aa",
+                publicSubnetIds=["subnet-0a00000000000000a", "subnet-0b00000000000000b"],
+                privateSubnetIds=["subnet-0c00000000000000c", "subnet-0d00000000000000d"],
+            )
+        return f"{args.name}-id", outputs
+
+
+class RecordingMonitor(mocks.MockMonitor):
+    """The mock monitor, also keeping the resource options the program sent (parent, protect, deps)."""
+
+    def __init__(self, cloud: FakeCloud):
+        super().__init__(cloud)
+        self.declared: list[Declared] = []
+
+    def RegisterResource(self, request):  # noqa: N802 (gRPC method name)
+        response = super().RegisterResource(request)
+        if request.type != STACK_TYPE:
+            self._record(response.urn, request, request.object, custom=request.custom, protect=request.protect)
+        return response
+
+    def ReadResource(self, request):  # noqa: N802
+        response = super().ReadResource(request)
+        self._record(response.urn, request, request.properties, custom=True, protect=False)
+        return response
+
+    def _record(self, urn: str, request: Any, properties: Any, custom: bool, protect: bool) -> None:
+        inputs = pulumi.runtime.rpc.deserialize_properties(properties)
+        self.declared.append(
+            Declared(
+                urn=urn,
+                type=request.type,
+                name=request.name,
+                parent=request.parent,
+                custom=bool(custom),
+                protect=bool(protect),
+                dependencies=list(getattr(request, "dependencies", [])),
+                inputs=_plain(inputs),
+            )
+        )
+
+
+def _plain(value: Any) -> Any:
+    """Inputs without the unknown-value sentinels of a preview, for printing and comparing."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items() if not k.startswith("__")}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if value == pulumi.runtime.rpc.UNKNOWN:
+        return "(known after deploy)"
+    return value
+
+
+def run_program(
+    config: Mapping[str, Any], stack: str, project_dir: Path, scenario: Scenario | None = None
+) -> Plan:
+    """Evaluate __main__.py for one stack's config (as a stack file types it) and return what it declares.
+
+    Raises what the program raises: pulumi.RunError for invalid settings or a failed guard check.
+    """
+    scenario = scenario or Scenario()
+    # A fresh context per run: the Pulumi SDK keeps its root resource and config in context variables.
+    return contextvars.Context().run(_run, dict(config), stack, project_dir, scenario)
+
+
+def _run(config: dict[str, Any], stack: str, project_dir: Path, scenario: Scenario) -> Plan:
+    cloud = FakeCloud(config, scenario)
+    monitor = RecordingMonitor(cloud)
+    pulumi.runtime.set_mocks(cloud, project=PROJECT, stack=stack, preview=scenario.preview, monitor=monitor)
+    pulumi.runtime.set_all_config(to_pulumi_config(config))
+    settings = pulumi.runtime.settings.SETTINGS
+    settings.rpc_manager.clear()
+    settings.outputs.clear()
+    if str(project_dir) not in sys.path:
+        sys.path.insert(0, str(project_dir))
+    program = str(project_dir / "__main__.py")
+    _sync_await(run_pulumi_func(lambda: runpy.run_path(program, run_name="__main__")))
+    if settings.rpc_manager.unhandled_exception is not None:
+        raise settings.rpc_manager.unhandled_exception
+    root = pulumi.runtime.settings.get_root_resource()
+    outputs = {}
+    for name, value in getattr(root, "outputs", {}).items():
+        outputs[name] = _sync_await(pulumi.Output.from_input(value).future())
+    return Plan(stack=stack, resources=monitor.declared, outputs=outputs)

@@ -1,0 +1,1 @@
+"""Pulumi components of the eks-bluegreen stack, one per file."""

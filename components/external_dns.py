@@ -1,0 +1,78 @@
+"""ExternalDNS: the official Helm chart, and an IAM role that may only edit this stack's hosted zone."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+import pulumi_kubernetes as k8s
+
+from bluegreen import externaldns, iam
+from bluegreen.settings import Settings
+from components.cluster import Cluster
+
+
+@dataclass
+class ExternalDnsArgs:
+    settings: Settings
+    cluster: Cluster
+    partition: str
+    region: str
+
+
+class ExternalDns(pulumi.ComponentResource):
+    role_arn: pulumi.Output[str]
+    release: k8s.helm.v3.Release
+    txt_owner_id: str
+
+    def __init__(self, name: str, args: ExternalDnsArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("eks-bluegreen:index:ExternalDns", name, None, opts)
+        settings, cluster = args.settings, args.cluster
+        self.txt_owner_id = settings.txt_owner_id
+        child = pulumi.ResourceOptions(parent=self)
+        k8s_child = pulumi.ResourceOptions(parent=self, provider=cluster.provider)
+
+        role = aws.iam.Role(
+            f"{name}-role",
+            name=f"{settings.cluster_name}-external-dns",
+            assume_role_policy=json.dumps(iam.pod_identity_trust_policy()),
+            tags=dict(settings.tags),
+            opts=child,
+        )
+        policy = aws.iam.RolePolicy(
+            f"{name}-route53",
+            role=role.id,
+            policy=json.dumps(iam.external_dns_policy(settings, args.partition)),
+            opts=child,
+        )
+        namespace = k8s.core.v1.Namespace(
+            f"{name}-ns",
+            metadata=k8s.meta.v1.ObjectMetaArgs(name=externaldns.NAMESPACE),
+            opts=k8s_child,
+        )
+        # Pod Identity binds the role to the chart's ServiceAccount (same namespace and name).
+        association = aws.eks.PodIdentityAssociation(
+            f"{name}-pod-identity",
+            cluster_name=cluster.name,
+            namespace=externaldns.NAMESPACE,
+            service_account=externaldns.SERVICE_ACCOUNT,
+            role_arn=role.arn,
+            tags=dict(settings.tags),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[cluster]),
+        )
+        self.release = k8s.helm.v3.Release(
+            f"{name}-chart",
+            name=externaldns.RELEASE_NAME,
+            chart=externaldns.CHART_NAME,
+            version=settings.external_dns_chart_version,
+            repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=externaldns.CHART_REPOSITORY),
+            namespace=namespace.metadata.name,
+            values=externaldns.chart_values(settings, args.region),
+            atomic=True,
+            # Credentials must exist before the first pod starts, or it crash-loops on AccessDenied.
+            opts=pulumi.ResourceOptions(parent=self, provider=cluster.provider, depends_on=[policy, association]),
+        )
+        self.role_arn = role.arn
+        self.register_outputs({"roleArn": self.role_arn, "txtOwnerId": self.txt_owner_id})

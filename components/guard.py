@@ -1,0 +1,52 @@
+"""Guard: stops a preview that would publish nothing, share an owner id, or leave every weight at 0."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+from bluegreen import checks
+from bluegreen.settings import Settings
+
+
+@dataclass
+class GuardArgs:
+    settings: Settings
+
+
+class Guard(pulumi.ComponentResource):
+    """Checks against deployed state, run at preview.
+
+    `checked_weight` is this colour's weight, resolved only once the peer check passed: the Ingresses
+    that carry the weight are built from it, so a failed check leaves no record to publish.
+    """
+
+    checked_weight: pulumi.Output[int]
+
+    def __init__(self, name: str, args: GuardArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("eks-bluegreen:index:Guard", name, None, opts)
+        settings = args.settings
+        zone = aws.route53.get_zone(zone_id=settings.hosted_zone_id, opts=pulumi.InvokeOptions(parent=self))
+        _fail_on(checks.zone_name_problem(settings, zone.name))
+        # Only a colour at weight 0 needs its peer; a live colour must deploy even before the peer exists.
+        if settings.traffic_weight == 0:
+            peer = pulumi.StackReference(settings.peer_stack, opts=pulumi.ResourceOptions(parent=self))
+            self.checked_weight = pulumi.Output.all(
+                peer.get_output("trafficWeight"), peer.get_output("txtOwnerId")
+            ).apply(
+                lambda values: _fail_on(
+                    checks.all_zero_problem(settings, values[0]) or checks.owner_id_problem(settings, values[1]),
+                    settings.traffic_weight,
+                )
+            )
+        else:
+            self.checked_weight = pulumi.Output.from_input(settings.traffic_weight)
+        self.register_outputs({"checkedWeight": self.checked_weight})
+
+
+def _fail_on(problem: str | None, weight: int = 0) -> int:
+    if problem:
+        raise pulumi.RunError(problem)
+    return weight
