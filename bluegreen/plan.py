@@ -56,6 +56,7 @@ class Plan:
     stack: str
     resources: list[Declared]
     outputs: dict[str, Any]
+    error: str | None = None  # why the program stopped, as the user would read it
 
     def of_type(self, type_: str) -> list[Declared]:
         return [r for r in self.resources if r.type == type_]
@@ -158,7 +159,7 @@ def _plain(value: Any) -> Any:
         return {k: _plain(v) for k, v in value.items() if not k.startswith("__")}
     if isinstance(value, list):
         return [_plain(v) for v in value]
-    if value == pulumi.runtime.rpc.UNKNOWN:
+    if isinstance(value, pulumi.output.Unknown) or value == pulumi.runtime.rpc.UNKNOWN:
         return "(known after deploy)"
     return value
 
@@ -168,7 +169,8 @@ def run_program(
 ) -> Plan:
     """Evaluate __main__.py for one stack's config (as a stack file types it) and return what it declares.
 
-    Raises what the program raises: pulumi.RunError for invalid settings or a failed guard check.
+    When the program stops (invalid settings, a failed guard check) the plan holds the message in
+    `error`, with whatever was declared before it stopped.
     """
     scenario = scenario or Scenario()
     # A fresh context per run: the Pulumi SDK keeps its root resource and config in context variables.
@@ -186,9 +188,10 @@ def _run(config: dict[str, Any], stack: str, project_dir: Path, scenario: Scenar
     if str(project_dir) not in sys.path:
         sys.path.insert(0, str(project_dir))
     program = str(project_dir / "__main__.py")
-    _sync_await(run_pulumi_func(lambda: runpy.run_path(program, run_name="__main__")))
-    if settings.rpc_manager.unhandled_exception is not None:
-        raise settings.rpc_manager.unhandled_exception
+    try:
+        _sync_await(run_pulumi_func(lambda: runpy.run_path(program, run_name="__main__")))
+    except Exception as error:  # noqa: BLE001 - the program's failure is the plan's result
+        return Plan(stack=stack, resources=monitor.declared, outputs={}, error=str(error))
     root = pulumi.runtime.settings.get_root_resource()
     outputs = {}
     for name, value in getattr(root, "outputs", {}).items():

@@ -1,0 +1,39 @@
+"""Shared fixtures: the project folder, its sample stack files, and offline runs of the program."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bluegreen import plan
+from bluegreen.settings import load_stack_config
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def sample_config(stack: str, **overrides: Any) -> dict[str, Any]:
+    """A sample stack file's config, with `eks-bluegreen:` keys overridden by keyword."""
+    config = load_stack_config(PROJECT_DIR / f"Pulumi.{stack}.yaml")
+    config.update({f"eks-bluegreen:{key}": value for key, value in overrides.items()})
+    return config
+
+
+def run(stack: str, scenario: plan.Scenario | None = None, **overrides: Any) -> plan.Plan:
+    return plan.run_program(sample_config(stack, **overrides), stack, PROJECT_DIR, scenario)
+
+
+@pytest.fixture(scope="session")
+def blue() -> plan.Plan:
+    result = run("blue")
+    assert result.error is None, result.error
+    return result
+
+
+@pytest.fixture(scope="session")
+def green() -> plan.Plan:
+    result = run("green")
+    assert result.error is None, result.error
+    return result

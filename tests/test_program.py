@@ -1,0 +1,374 @@
+"""The whole Pulumi program for both sample stacks, evaluated under Pulumi mocks (no AWS, no cluster)."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import jsonschema
+import pytest
+
+from bluegreen import externaldns, plan
+from tests.conftest import FIXTURES, run
+
+CLUSTER = "eks:index:Cluster"
+RELEASE = "kubernetes:helm.sh/v3:Release"
+INGRESS = "kubernetes:networking.k8s.io/v1:Ingress"
+INGRESS_CLASS = "kubernetes:networking.k8s.io/v1:IngressClass"
+INGRESS_CLASS_PARAMS = "kubernetes:eks.amazonaws.com/v1:IngressClassParams"
+ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
+ROLE = "aws:iam/role:Role"
+POD_IDENTITY = "aws:eks/podIdentityAssociation:PodIdentityAssociation"
+STACK_REFERENCE = "pulumi:pulumi:StackReference"
+
+# How chart 1.21.1's deployment template turns values into external-dns flags (templates/deployment.yaml).
+CHART_VALUE_FLAGS = {
+    "txtOwnerId": "--txt-owner-id",
+    "domainFilters": "--domain-filter",
+    "annotationPrefix": "--annotation-prefix",
+    "policy": "--policy",
+    "interval": "--interval",
+    "triggerLoopOnEvent": "--events",
+    "registry": "--registry",
+    "sources": "--source",
+    "logLevel": "--log-level",
+    "logFormat": "--log-format",
+}
+
+
+def external_dns_values(p: plan.Plan) -> dict:
+    return p.one(RELEASE).inputs["values"]
+
+
+def weighted_ingress(p: plan.Plan, hostname: str) -> plan.Declared:
+    (found,) = [
+        i for i in p.of_type(INGRESS) if i.inputs["spec"]["rules"][0]["host"] == hostname
+    ]
+    return found
+
+
+def known_flags() -> set[str]:
+    lines = (FIXTURES / "external-dns" / "flags.txt").read_text().splitlines()
+    return {line.split("\t")[0] for line in lines if line.startswith("--")}
+
+
+def known_annotations() -> set[str]:
+    text = (FIXTURES / "external-dns" / "annotations.txt").read_text()
+    return {line for line in text.splitlines() if line and not line.startswith("#")}
+
+
+# --- cluster ---------------------------------------------------------------------------------------
+
+
+def test_cluster_is_named_for_its_colour_at_the_configured_version(blue: plan.Plan, green: plan.Plan) -> None:
+    for p, color, version in ((blue, "blue", "1.33"), (green, "green", "1.34")):
+        cluster = p.one(CLUSTER)
+        assert cluster.inputs["name"] == f"eks-bluegreen-{color}"
+        assert cluster.inputs["version"] == version
+        assert cluster.inputs["autoMode"]["enabled"] is True
+        assert set(cluster.inputs["enabledClusterLogTypes"]) >= {"api", "audit", "authenticator"}
+        assert p.outputs["clusterVersion"] == version
+
+
+def test_only_the_colour_carrying_traffic_is_protected(blue: plan.Plan, green: plan.Plan) -> None:
+    assert blue.one(CLUSTER).protect is True  # weight 1
+    assert green.one(CLUSTER).protect is False  # weight 0: may be destroyed
+
+
+def test_every_resource_is_parented_to_a_component_of_ours(blue: plan.Plan) -> None:
+    components = {r.urn for r in blue.resources if r.type.startswith("eks-bluegreen:index:")}
+    for resource in blue.resources:
+        if resource.type.startswith("eks-bluegreen:index:"):
+            continue
+        assert resource.parent in components, f"{resource.type} {resource.name} hangs off {resource.parent}"
+
+
+def test_kubeconfig_is_exported_as_a_secret_and_outputs_are_complete(blue: plan.Plan) -> None:
+    assert set(blue.outputs) == {
+        "color",
+        "clusterName",
+        "clusterVersion",
+        "trafficWeight",
+        "txtOwnerId",
+        "hostnames",
+        "kubeconfig",
+        "loadBalancerHostnames",
+    }
+    assert blue.outputs["hostnames"] == ["app.example.com"]
+    assert blue.outputs["trafficWeight"] == 1
+
+
+# --- ExternalDNS -----------------------------------------------------------------------------------
+
+
+def test_external_dns_values_validate_against_the_chart_schema(blue: plan.Plan, green: plan.Plan) -> None:
+    schema = json.loads((FIXTURES / "external-dns" / "chart-1.21.1-values.schema.json").read_text())
+    for p in (blue, green):
+        values = external_dns_values(p)
+        jsonschema.validate(values, schema)
+        # The schema allows unknown top-level keys; a misspelled one would be silently ignored.
+        assert set(values) <= set(schema["properties"]), set(values) - set(schema["properties"])
+
+
+def test_external_dns_owner_ids_differ_and_filters_match_the_zone(blue: plan.Plan, green: plan.Plan) -> None:
+    blue_values, green_values = external_dns_values(blue), external_dns_values(green)
+    assert blue_values["txtOwnerId"] != green_values["txtOwnerId"]
+    assert blue.outputs["txtOwnerId"] == blue_values["txtOwnerId"]
+    for values in (blue_values, green_values):
+        assert values["domainFilters"] == ["example.com"]
+        assert "--zone-id-filter=Z0PLACEHOLDER0000000" in values["extraArgs"]
+        assert "--aws-zone-type=public" in values["extraArgs"]
+        assert values["policy"] == "sync"
+        assert values["provider"] == {"name": "aws"}
+        assert values["registry"] == "txt"
+        assert set(values["sources"]) == {"ingress", "service"}
+        assert values["triggerLoopOnEvent"] is True
+
+
+def test_every_flag_external_dns_gets_exists(blue: plan.Plan) -> None:
+    values = external_dns_values(blue)
+    flags = known_flags()
+    emitted = [arg.split("=")[0] for arg in values["extraArgs"]]
+    emitted += [CHART_VALUE_FLAGS[key] for key in values if key in CHART_VALUE_FLAGS]
+    assert emitted and set(emitted) <= flags, set(emitted) - flags
+
+
+def test_annotation_prefix_matches_every_annotation_and_every_key_exists(blue: plan.Plan) -> None:
+    prefix = external_dns_values(blue)["annotationPrefix"]
+    assert prefix == externaldns.ANNOTATION_PREFIX
+    keys = known_annotations()
+    for ingress in blue.of_type(INGRESS):
+        annotations = ingress.inputs["metadata"]["annotations"]
+        dns_keys = [k for k in annotations if "external-dns" in k]
+        assert dns_keys and all(k.startswith(prefix) for k in dns_keys)
+        assert set(dns_keys) <= keys, set(dns_keys) - keys
+
+
+def test_external_dns_security_context_is_at_least_the_chart_default(blue: plan.Plan) -> None:
+    values = external_dns_values(blue)
+    container = values["securityContext"]
+    assert container["readOnlyRootFilesystem"] is True
+    assert container["allowPrivilegeEscalation"] is False
+    assert container["runAsNonRoot"] is True
+    assert container["capabilities"] == {"drop": ["ALL"]}
+    assert values["podSecurityContext"]["seccompProfile"] == {"type": "RuntimeDefault"}
+    assert set(values["resources"]) == {"requests", "limits"}
+
+
+def test_interval_respects_route53_rate_limit(blue: plan.Plan) -> None:
+    values = external_dns_values(blue)
+    minutes = int(re.fullmatch(r"(\d+)m", values["interval"]).group(1))  # type: ignore[union-attr]
+    assert minutes >= 1
+    assert any(a.startswith("--aws-zones-cache-duration=") for a in values["extraArgs"])
+
+
+# --- IAM and the service account binding -----------------------------------------------------------
+
+
+def test_iam_policy_is_scoped_to_the_zone_arn(blue: plan.Plan) -> None:
+    policy = json.loads(blue.one(ROLE_POLICY).inputs["policy"])
+    zone_arn = "arn:aws:route53:::hostedzone/Z0PLACEHOLDER0000000"
+    statements = {s["Sid"]: s for s in policy["Statement"]}
+    change = statements["ChangeRecordsInsideTheDomain"]
+    assert change["Action"] == ["route53:ChangeResourceRecordSets"]
+    assert change["Resource"] == [zone_arn]
+    names = change["Condition"]["ForAllValues:StringLike"]["route53:ChangeResourceRecordSetsNormalizedRecordNames"]
+    assert names == ["example.com", "*.example.com"]
+    assert statements["ReadRecordsOfTheZone"]["Resource"] == [zone_arn]
+    assert statements["FindTheZone"] == {
+        "Sid": "FindTheZone",
+        "Effect": "Allow",
+        "Action": ["route53:ListHostedZones"],
+        "Resource": ["*"],
+    }
+    assert "hostedzone/*" not in json.dumps(policy)
+
+
+def test_pod_identity_binds_the_role_to_the_service_account_the_chart_creates(blue: plan.Plan) -> None:
+    association = blue.one(POD_IDENTITY)
+    values = external_dns_values(blue)
+    release = blue.one(RELEASE)
+    assert association.inputs["serviceAccount"] == values["serviceAccount"]["name"]
+    assert values["serviceAccount"]["create"] is True
+    # The chart names the account after fullnameOverride when no name is given; we give both the same.
+    assert values["fullnameOverride"] == values["serviceAccount"]["name"]
+    assert association.inputs["namespace"] == release.inputs["namespace"]
+    assert association.inputs["clusterName"] == "eks-bluegreen-blue"
+    trust = json.loads(blue.one(ROLE).inputs["assumeRolePolicy"])
+    assert trust["Statement"][0]["Principal"] == {"Service": "pods.eks.amazonaws.com"}
+    # The chart starts only once credentials can be issued.
+    assert association.urn in release.dependencies
+
+
+# --- traffic ---------------------------------------------------------------------------------------
+
+
+def test_weighted_ingress_carries_colour_and_weight(blue: plan.Plan, green: plan.Plan) -> None:
+    prefix = externaldns.ANNOTATION_PREFIX
+    for p, color, weight in ((blue, "blue", "1"), (green, "green", "0")):
+        ingress = weighted_ingress(p, "app.example.com")
+        assert ingress.inputs["metadata"]["annotations"] == {
+            prefix + "hostname": "app.example.com",
+            prefix + "set-identifier": color,
+            prefix + "aws-weight": weight,
+        }
+        assert ingress.inputs["metadata"]["namespace"] == "demo"
+        backend = ingress.inputs["spec"]["rules"][0]["http"]["paths"][0]["backend"]["service"]
+        assert backend == {"name": "echo", "port": {"number": 80}}
+        assert ingress.inputs["spec"]["ingressClassName"] == "alb"
+
+
+def test_direct_hostname_is_a_simple_record(blue: plan.Plan) -> None:
+    direct = weighted_ingress(blue, "blue.app.example.com")
+    annotations = direct.inputs["metadata"]["annotations"]
+    assert annotations == {externaldns.ANNOTATION_PREFIX + "hostname": "blue.app.example.com"}
+
+
+def test_ingress_class_is_wired_to_auto_mode(blue: plan.Plan) -> None:
+    ingress_class = blue.one(INGRESS_CLASS)
+    params = blue.one(INGRESS_CLASS_PARAMS)
+    assert ingress_class.inputs["spec"]["controller"] == "eks.amazonaws.com/alb"
+    assert ingress_class.inputs["spec"]["parameters"] == {
+        "apiGroup": "eks.amazonaws.com",
+        "kind": "IngressClassParams",
+        "name": params.inputs["metadata"]["name"],
+    }
+    assert ingress_class.inputs["metadata"]["name"] == "alb"
+    assert params.inputs["spec"]["scheme"] == "internet-facing"
+
+
+def test_ingresses_are_destroyed_before_external_dns(blue: plan.Plan) -> None:
+    # Pulumi deletes dependents first: an Ingress that depends on the chart goes while ExternalDNS
+    # still runs, so ExternalDNS deletes the records it made for it.
+    release = blue.one(RELEASE)
+    for ingress in blue.of_type(INGRESS):
+        assert release.urn in ingress.dependencies
+
+
+def test_no_direct_hostname_when_switched_off() -> None:
+    p = run("blue", directHostnames=False)
+    assert p.error is None
+    assert [i.inputs["spec"]["rules"][0]["host"] for i in p.of_type(INGRESS)] == ["app.example.com"]
+
+
+# --- guard -----------------------------------------------------------------------------------------
+
+
+def test_standby_colour_reads_its_peer_and_passes_when_the_peer_carries_traffic(green: plan.Plan) -> None:
+    reference = green.one(STACK_REFERENCE)
+    assert reference.name == "blue"
+
+
+def test_live_colour_does_not_need_its_peer(blue: plan.Plan) -> None:
+    assert blue.of_type(STACK_REFERENCE) == []
+    assert run("blue", plan.Scenario(peer_outputs=None)).error is None
+
+
+def test_all_zero_weights_fail_the_preview_before_any_weight_is_declared() -> None:
+    p = run("green", plan.Scenario(peer_outputs={"trafficWeight": 0}))
+    assert p.error is not None
+    assert "both colours would have weight 0" in p.error
+    assert "allowAllZero" in p.error
+    assert p.of_type(INGRESS) == [] or all(
+        "aws-weight" not in json.dumps(i.inputs) for i in p.of_type(INGRESS)
+    )
+
+
+def test_all_zero_is_allowed_when_asked_for() -> None:
+    p = run("green", plan.Scenario(peer_outputs={"trafficWeight": 0}), allowAllZero=True)
+    assert p.error is None
+
+
+def test_missing_peer_stack_output_names_the_stack_and_the_fix() -> None:
+    p = run("green", plan.Scenario(peer_outputs={}))
+    assert p.error is not None
+    assert "'blue'" in p.error and "peerStack" in p.error
+
+
+def test_missing_peer_stack_stops_the_preview() -> None:
+    p = run("green", plan.Scenario(peer_outputs=None))
+    assert p.error is not None and "blue" in p.error
+
+
+def test_shared_owner_id_with_the_peer_fails() -> None:
+    p = run("green", plan.Scenario(peer_outputs={"trafficWeight": 1, "txtOwnerId": "shared"}), txtOwnerId="shared")
+    assert p.error is not None and "would delete the other's records" in p.error
+
+
+def test_zone_named_differently_from_domain_fails_with_the_fix() -> None:
+    p = run("blue", plan.Scenario(zone_name="example.org."))
+    assert p.error is not None
+    assert "'example.org'" in p.error and "'example.com'" in p.error
+    assert p.of_type(CLUSTER) == []
+
+
+# --- settings at the edge --------------------------------------------------------------------------
+
+
+def test_bad_settings_stop_the_program_with_every_problem_and_nothing_declared() -> None:
+    p = run("blue", trafficWeight=1.5, clusterVersion=1.3, color="purple")
+    assert p.error is not None
+    assert "trafficWeight" in p.error and "clusterVersion" in p.error and "color" in p.error
+    assert p.resources == []
+
+
+# --- shared VPC ------------------------------------------------------------------------------------
+
+SHARED_VPC = {
+    "vpcId": "vpc-0123456789abcdef0",
+    "publicSubnetIds": ["subnet-0aaaaaaaaaaaaaaa1", "subnet-0aaaaaaaaaaaaaaa2"],
+    "privateSubnetIds": ["subnet-0bbbbbbbbbbbbbbb1", "subnet-0bbbbbbbbbbbbbbb2"],
+}
+
+
+def test_shared_vpc_gets_one_cluster_tag_per_subnet_and_colour() -> None:
+    for color in ("blue", "green"):
+        p = run(color, **SHARED_VPC)
+        assert p.error is None, p.error
+        tags = p.of_type("aws:ec2/tag:Tag")
+        assert {t.inputs["resourceId"] for t in tags} == {
+            *SHARED_VPC["publicSubnetIds"],
+            *SHARED_VPC["privateSubnetIds"],
+        }
+        assert {t.inputs["key"] for t in tags} == {f"kubernetes.io/cluster/eks-bluegreen-{color}"}
+        assert p.of_type("awsx:ec2:Vpc") == []
+        assert p.one(CLUSTER).inputs["vpcId"] == SHARED_VPC["vpcId"]
+
+
+def test_shared_vpc_without_load_balancer_role_tags_fails_with_the_command_to_fix_it() -> None:
+    scenario = plan.Scenario(subnets_missing_role_tag=frozenset({"subnet-0aaaaaaaaaaaaaaa2"}))
+    p = run("blue", scenario, **SHARED_VPC)
+    assert p.error is not None
+    assert "subnet-0aaaaaaaaaaaaaaa2" in p.error and "kubernetes.io/role/elb" in p.error
+    assert "aws ec2 create-tags" in p.error
+
+
+def test_new_vpc_cidrs_differ_per_colour(blue: plan.Plan, green: plan.Plan) -> None:
+    assert blue.one("awsx:ec2:Vpc").inputs["cidrBlock"] != green.one("awsx:ec2:Vpc").inputs["cidrBlock"]
+
+
+# --- diff minimality -------------------------------------------------------------------------------
+
+
+def changed_resources(before: plan.Plan, after: plan.Plan) -> set[str]:
+    old = {r.urn: r.inputs for r in before.resources}
+    new = {r.urn: r.inputs for r in after.resources}
+    assert set(old) == set(new), set(old) ^ set(new)
+    return {urn.split("::")[-1] for urn in old if old[urn] != new[urn]}
+
+
+def test_changing_the_weight_changes_only_the_weighted_ingresses(blue: plan.Plan) -> None:
+    assert changed_resources(blue, run("blue", trafficWeight=2)) == {"traffic-app.example.com"}
+
+
+@pytest.mark.parametrize("version", ["1.34"])
+def test_changing_the_version_touches_nothing_in_external_dns_or_traffic(blue: plan.Plan, version: str) -> None:
+    after = run("blue", clusterVersion=version)
+    changed = changed_resources(blue, after)
+    assert "cluster-eks" in changed
+    untouched = {
+        r.name
+        for r in blue.resources
+        if any(a.type in ("eks-bluegreen:index:ExternalDns", "eks-bluegreen:index:Traffic") for a in blue.ancestors(r))
+    }
+    assert untouched and not (changed & untouched), changed & untouched
