@@ -1,0 +1,69 @@
+"""`bluegreen check --base REF`: is this pull request's change of stack files a safe traffic step?
+
+Compares the stack files at REF with the working tree and prints a markdown report for a pull-request
+comment. Exit 0: safe; 1: an unsafe change (more than one weight moves, an all-zero pair, a colour
+lowered before the other was raised, a stack changing colour, a colour twice); 2: a stack file in the
+working tree is invalid, or git cannot read REF.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from bluegreen import stackfiles, traffic
+from bluegreen.cli import EXIT_OK, EXIT_PROBLEM, EXIT_USAGE
+
+HELP = "For pull requests: check that the stack files change traffic by one safe step compared with a git ref."
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--base",
+        required=True,
+        metavar="REF",
+        help="the git ref the pull request merges into, e.g. origin/main (run on the merge result)",
+    )
+
+
+def _traffic(files: stackfiles.StackFiles) -> dict[str, traffic.StackTraffic]:
+    return {stack: traffic.StackTraffic.from_settings(stack, settings) for stack, settings in files.valid.items()}
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        base = stackfiles.read_at_ref(args.project_dir, args.base)
+    except stackfiles.GitError as err:
+        print(f"error: cannot read the stack files at {args.base}: {err}")
+        return EXIT_USAGE
+    head = stackfiles.read_working_tree(args.project_dir)
+    print(f"### Traffic change against `{args.base}`\n")
+    if not head.names:
+        print(f"**No stack file**: no Pulumi.<stack>.yaml in {args.project_dir}.")
+        return EXIT_USAGE
+    if head.invalid:
+        print("**Invalid stack file**: the change cannot be checked until every stack file is valid.\n")
+        for _, error in sorted(head.invalid.items()):
+            print(f"- {error.source}: " + "; ".join(error.problems))
+        return EXIT_USAGE
+
+    before, after = _traffic(base), _traffic(head)
+    print(traffic.render_change_markdown(before, after))
+    notes = [
+        f"- {error.source} is invalid, so its weight there is unknown and any weight it has now counts as a move: "
+        + "; ".join(error.problems)
+        for _, error in sorted(base.invalid.items())
+    ]
+    notes += [
+        f"- stack {stack} has no file any more: its Pulumi stack and DNS records stay until "
+        f"`pulumi destroy --stack {stack}`"
+        for stack in sorted(set(before) - set(after))
+    ]
+    if notes:
+        print("\nNotes:\n" + "\n".join(notes))
+
+    problems = traffic.change_problems(before, after)
+    if problems:
+        print("\n**Refused**:\n" + "\n".join(f"- {problem}" for problem in problems))
+        return EXIT_PROBLEM
+    print("\n**OK**: at most one stack's weight moves, and the pair stays valid.")
+    return EXIT_OK

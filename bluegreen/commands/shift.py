@@ -1,0 +1,115 @@
+"""`bluegreen shift COLOR`: one step of 1:0 -> 1:1 -> 0:1 towards COLOR, as an edit of one stack file.
+
+The edit keeps every comment and the layout of the file. Commit it in its own pull request (which
+`bluegreen check` guards), then run the printed `pulumi up`, or pass --apply to run Pulumi from here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from bluegreen import stackfiles, traffic
+from bluegreen.cli import EXIT_OK, EXIT_PROBLEM, EXIT_USAGE
+from bluegreen.commands.status import load_pair
+from bluegreen.settings import COLORS, MAX_WEIGHT, parse_weight, stack_file
+
+HELP = "Move traffic one step towards a colour (1:0 -> 1:1 -> 0:1) by editing one stack file."
+
+
+def _weight(text: str) -> int:
+    weight = parse_weight(text)
+    if weight is None:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number from 0 to {MAX_WEIGHT}")
+    return weight
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("color", choices=COLORS, help="the colour to move traffic towards")
+    how = parser.add_mutually_exclusive_group()
+    how.add_argument(
+        "--to",
+        type=_weight,
+        metavar="N",
+        help=f"set COLOR's weight to N (0..{MAX_WEIGHT}) instead of taking the next standard step",
+    )
+    how.add_argument(
+        "--rollback",
+        action="store_true",
+        help="COLOR is the old colour to go back to: raise it first, then lower the new one",
+    )
+    parser.add_argument(
+        "--apply",
+        action="store_true",
+        help="then run `pulumi config set` and `pulumi up` for the changed stack (needs the pulumi CLI on PATH)",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.apply and shutil.which("pulumi") is None:
+        print("error: --apply needs the pulumi CLI, which is not on PATH; no file was changed", file=sys.stderr)
+        return EXIT_USAGE
+    stacks = load_pair(args)
+    if isinstance(stacks, int):
+        return stacks
+    try:
+        if args.to is not None:
+            step = traffic.custom_step(stacks, args.color, args.to)
+        elif args.rollback:
+            step = traffic.rollback_step(stacks, args.color)
+        else:
+            step = traffic.next_step(stacks, args.color)
+    except traffic.ShiftRefused as refusal:
+        print(f"refused: {refusal}", file=sys.stderr)
+        return EXIT_PROBLEM
+    if step is None:
+        weights = ", ".join(f"{color} {weight}" for color, weight in traffic.weights_by_color(stacks).items())
+        goal = f"weight {args.to}" if args.to is not None else "all the traffic"
+        print(f"{args.color} already has {goal} ({weights}); nothing changed.")
+        return EXIT_OK
+
+    path = stack_file(args.project_dir, step.stack)
+    original = path.read_bytes()
+    try:
+        edited = stackfiles.set_traffic_weight(path, step.after)
+    except stackfiles.EditError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    after = step.applied_to(stacks)
+    print(f"Changed {path.name}: {stackfiles.WEIGHT_KEY} {step.before} → {step.after}\n")
+    print(traffic.render_table(traffic.table_rows(after)))
+    print(f"\nPhase: {traffic.phase(traffic.weights_by_color(after), traffic.promotion_target(after))}")
+    up = traffic.pulumi_up_command(step.stack, stackfiles.project_dir_option(args.project_dir))
+    if not args.apply:
+        print(f"\nNext: commit {path.name} alone in a pull request; once it is merged, run: {up}")
+        return EXIT_OK
+    return _apply(args.project_dir, step, path, original, edited)
+
+
+def _apply(project_dir: Path, step: traffic.Step, path: Path, original: bytes, edited: bytes) -> int:
+    # --type int: without it Pulumi stores top-level values as strings ("1"), re-quoting the file.
+    config_set = ["pulumi", "config", "set", "--stack", step.stack, "--type", "int"]
+    config_set += [stackfiles.WEIGHT_KEY, str(step.after)]
+    if _pulumi(config_set, project_dir) != 0:
+        path.write_bytes(original)
+        print(f"error: pulumi config set failed; {path.name} is back as it was", file=sys.stderr)
+        return EXIT_PROBLEM
+    if path.read_bytes() != edited:
+        print(f"note: pulumi config set rewrote {path.name}; review its layout with `git diff {path.name}`")
+    if _pulumi(["pulumi", "up", "--stack", step.stack], project_dir) != 0:
+        print(
+            f"error: pulumi up failed; {path.name} keeps weight {step.after}: fix the cause and rerun "
+            f"`pulumi up --stack {step.stack}`, or undo the step: `bluegreen shift {step.color} --to {step.before}`",
+            file=sys.stderr,
+        )
+        return EXIT_PROBLEM
+    return EXIT_OK
+
+
+def _pulumi(command: list[str], project_dir: Path) -> int:
+    print(f"\n$ {shlex.join(command)}", flush=True)  # flush: Pulumi writes to the same terminal
+    return subprocess.run(command, cwd=project_dir, check=False).returncode
