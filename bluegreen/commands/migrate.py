@@ -1,0 +1,114 @@
+"""`bluegreen migrate`: turn a hostname's simple record into one colour's weighted record, in one batch.
+
+ExternalDNS cannot do this itself when the simple record is not its own (external-dns #1411): Route 53
+refuses a weighted record beside a simple one. One ChangeResourceRecordSets batch deletes the simple
+record and its old ownership TXT records and creates the weighted record and its TXT records; Route 53
+applies a batch at once, so the name answers at every moment.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import TYPE_CHECKING, Any
+
+from bluegreen import dns
+from bluegreen.cli import EXIT_AWS, EXIT_OK, EXIT_PROBLEM, EXIT_USAGE
+from bluegreen.settings import COLORS
+
+if TYPE_CHECKING:
+    from bluegreen.route53 import ColorExpectation, StackPair
+
+HELP = "Convert a hostname's simple Route 53 record into a colour's weighted record (and its ownership TXT)."
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from bluegreen import route53
+
+    parser.add_argument("--hostname", required=True, help="one of the shared hostnames in the stack files")
+    parser.add_argument("--color", required=True, choices=COLORS, help="the colour whose weighted record it becomes")
+    parser.add_argument("--dry-run", action="store_true", help="print the change batch (JSON) and change nothing")
+    parser.add_argument(
+        "--old-owner-id",
+        metavar="ID",
+        help="accept ownership TXT records of this ExternalDNS owner id (they are replaced by the colour's)",
+    )
+    route53.add_aws_arguments(parser)
+
+
+def run(args: argparse.Namespace, *, client: Any = None) -> int:
+    from bluegreen import route53
+
+    try:
+        pair = route53.load_pair(args.project_dir)
+    except route53.StackFilesError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return EXIT_PROBLEM if err.disagree else EXIT_USAGE
+    hostname = dns.normalize(args.hostname)
+    if hostname not in pair.hostnames:
+        print(f"error: {hostname} is not a shared hostname (known: {', '.join(pair.hostnames)})", file=sys.stderr)
+        return EXIT_USAGE
+    settings = pair.stacks[args.color]
+    target = route53.ColorExpectation(args.color, settings.traffic_weight, settings.txt_owner_id)
+    print(pair.describe())
+    try:
+        client = client or route53.make_client(args.region or pair.region, args.profile)
+        records = route53.read_hostname(client, pair.zone_id, hostname)
+        try:
+            migration = route53.plan_migration(
+                hostname, records, target, route53.ingress_resource(settings, hostname), args.old_owner_id
+            )
+        except route53.Refused as err:
+            print(f"Refused, nothing changed: {err}")
+            print(f"What Route 53 holds for {hostname}:")
+            print(route53.table(pair.expected(hostname), records))
+            return EXIT_PROBLEM
+        changes = migration.changes
+        problems = route53.validate_batch(changes, records)
+        if problems:
+            print("Refused, nothing changed: the batch would break Route 53's rules:")
+            print("\n".join(f"  - {problem}" for problem in problems))
+            return EXIT_PROBLEM
+        print(f"{hostname} becomes {args.color}'s weighted record (weight {target.weight}), in one batch:")
+        for change in changes:
+            record = route53.RecordSet(change["ResourceRecordSet"])
+            detail = record.target if record.type != "TXT" else " ".join(record.values)
+            print(f"  {change['Action']:<6} {record.describe()}: {detail}")
+        for note in migration.notes:
+            print(f"Note: {note}")
+        request = route53.change_request(pair.zone_id, changes, f"bluegreen migrate {hostname} to {args.color}")
+        if args.dry_run:
+            print("Dry run: this is the request that would be sent; nothing was changed.")
+            print(json.dumps(request, indent=2))
+            return EXIT_OK
+        print(f"Changing Route 53 zone {pair.zone_id}: sending the batch of {len(changes)} changes.")
+        change_id = route53.submit(client, request)
+        print(f"Submitted as {change_id}; waiting until Route 53 reports it INSYNC.", flush=True)
+        route53.wait_in_sync(client, change_id)
+        return _verify_after(client, pair, hostname, target)
+    except route53.aws_errors() as err:
+        print(f"AWS error: {err}", file=sys.stderr)
+        return EXIT_AWS
+
+
+def _verify_after(client: Any, pair: StackPair, hostname: str, target: ColorExpectation) -> int:
+    from bluegreen import route53
+
+    peer = pair.stacks[next(c for c in COLORS if c != target.color)]
+    expected = route53.Expected(
+        hostname,
+        (target, route53.ColorExpectation(peer.color, peer.traffic_weight, peer.txt_owner_id, required=False)),
+    )
+    print(
+        f"INSYNC. Checking {hostname} again: only {target.color} is expected now; {peer.color}'s record "
+        f"(weight {peer.traffic_weight}) appears when {peer.color}'s ExternalDNS next syncs."
+    )
+    records = route53.read_hostname(client, pair.zone_id, hostname)
+    findings = route53.compare(expected, records)
+    print(route53.table(expected, records))
+    if findings:
+        print("\n".join(f"  - {finding}" for finding in findings))
+        return EXIT_PROBLEM
+    print(f"{hostname} is {target.color}'s weighted record, owned by {target.owner_id}.")
+    return EXIT_OK
