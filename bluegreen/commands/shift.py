@@ -29,7 +29,9 @@ def _weight(text: str) -> int:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("color", choices=COLORS, help="the colour to move traffic towards")
+    parser.add_argument(
+        "color", choices=COLORS, metavar="COLOR", help="blue or green: the colour to move traffic towards"
+    )
     how = parser.add_mutually_exclusive_group()
     how.add_argument(
         "--to",

@@ -26,8 +26,8 @@ def load_pair(args: argparse.Namespace) -> list[traffic.StackTraffic] | int:
     if not files.names:
         print(f"error: no Pulumi.<stack>.yaml file in {args.project_dir}", file=sys.stderr)
         return EXIT_USAGE
-    for problem in files.invalid.values():
-        print(f"error: {problem}", file=sys.stderr)
+    for error in files.invalid.values():
+        print(f"error: {error.source} is invalid:", *[f"  - {p}" for p in error.problems], sep="\n", file=sys.stderr)
     if files.invalid:
         return EXIT_USAGE
     return [traffic.StackTraffic.from_settings(stack, settings) for stack, settings in files.valid.items()]
