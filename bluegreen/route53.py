@@ -321,7 +321,7 @@ def table(expected: Expected, records: Sequence[RecordSet], naming: TxtNaming = 
     index = index_records(records)
     answers = [r for r in records if r.name == host and r.type in ANSWER_TYPES]
     rows = [("TYPE", "SET ID", "WEIGHT", "EXPECTED", "OWNER (TXT)", "EXPECTED OWNER", "TARGET")]
-    for rtype in sorted({r.type for r in answers} | {"A"}):
+    for rtype in sorted({r.type for r in answers}) or ["A"]:
         by_set = {r.set_identifier or "": r for r in answers if r.type == rtype}
         known = [c.color for c in expected.colors]
         for set_id in known + sorted(s for s in by_set if s not in known):
