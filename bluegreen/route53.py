@@ -18,12 +18,11 @@ from pathlib import Path
 from typing import Any
 
 from bluegreen import dns
-from bluegreen.settings import COLORS, Settings, load_stack_config, stack_file
+from bluegreen.settings import COLORS, MAX_WEIGHT, Settings, load_stack_config, stack_file
 from bluegreen.traffic import shares
 from bluegreen.txt_registry import ANSWER_TYPES, TxtNaming, ownership_value, parse_ownership, written_txt_type
 
-# Route 53 limits (Route 53 Developer Guide / API reference).
-MAX_WEIGHT = 255
+# Route 53 limits (Route 53 Developer Guide / API reference); the weight range is settings.MAX_WEIGHT.
 MAX_WEIGHTED_SETS = 100  # per name and type
 MAX_SET_IDENTIFIER_LENGTH = 128
 # ExternalDNS's default TTL, which is what its TXT records get.
@@ -75,7 +74,7 @@ class RecordSet:
 
     @property
     def policy(self) -> str:
-        """ "simple", "weighted", or the name of another routing policy ("none" for a bare SetIdentifier)."""
+        """The routing policy: simple, weighted, another's key (e.g. Region), or none (a bare SetIdentifier)."""
         present = [key for key in ROUTING_POLICY_KEYS if key in self.raw]
         if present:
             return "weighted" if present == ["Weight"] else "/".join(present)
