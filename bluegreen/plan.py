@@ -9,10 +9,12 @@ The operator command `bluegreen plan` and the tests both use this module.
 
 from __future__ import annotations
 
-import contextvars
+import importlib
+import multiprocessing
 import runpy
 import sys
 from collections.abc import Mapping
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -84,21 +86,21 @@ class FakeCloud(pulumi.runtime.Mocks):
         self.config = config
         self.scenario = scenario
 
-    def call(self, args: pulumi.runtime.MockCallArgs) -> dict[str, Any]:
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
         region = str(self.config.get("aws:region", "us-east-1"))
         if args.token == "aws:index/getPartition:getPartition":
-            return {"partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws"}
+            return {"partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws"}, []
         if args.token == "aws:index/getRegion:getRegion":
-            return {"region": region, "name": region, "id": region}
+            return {"region": region, "name": region, "id": region}, []
         if args.token == "aws:route53/getZone:getZone":
             name = self.scenario.zone_name or str(self.config.get(f"{PROJECT}:domain", ""))
-            return {"zoneId": args.args.get("zoneId"), "name": name, "id": args.args.get("zoneId")}
+            return {"zoneId": args.args.get("zoneId"), "name": name, "id": args.args.get("zoneId")}, []
         if args.token == "aws:ec2/getSubnet:getSubnet":
             subnet = args.args.get("id")
             tags = {"kubernetes.io/role/elb": "1", "kubernetes.io/role/internal-elb": "1"}
             if subnet in self.scenario.subnets_missing_role_tag:
                 tags = {}
-            return {"id": subnet, "tags": tags}
+            return {"id": subnet, "tags": tags}, []
         raise NotImplementedError(f"the offline plan has no answer for {args.token}")
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
@@ -161,20 +163,54 @@ def _plain(value: Any) -> Any:
         return [_plain(v) for v in value]
     if isinstance(value, pulumi.output.Unknown) or value == pulumi.runtime.rpc.UNKNOWN:
         return "(known after deploy)"
+    if isinstance(value, float) and value.is_integer():
+        return int(value)  # protobuf carries every number as a double
     return value
 
 
-def run_program(
-    config: Mapping[str, Any], stack: str, project_dir: Path, scenario: Scenario | None = None
-) -> Plan:
+def run_program(config: Mapping[str, Any], stack: str, project_dir: Path, scenario: Scenario | None = None) -> Plan:
     """Evaluate __main__.py for one stack's config (as a stack file types it) and return what it declares.
 
     When the program stops (invalid settings, a failed guard check) the plan holds the message in
     `error`, with whatever was declared before it stopped.
     """
     scenario = scenario or Scenario()
-    # A fresh context per run: the Pulumi SDK keeps its root resource and config in context variables.
-    return contextvars.Context().run(_run, dict(config), stack, project_dir, scenario)
+    # Each run happens in a forked child: the Pulumi SDK keeps process-wide state (root resource,
+    # config, pending tasks of a run that stopped early) that must not leak into the next run.
+    # The parent has imported the SDKs but never run them, so the child starts clean and fast.
+    _import_components(project_dir)
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork")) as child:
+        result, loaded = child.submit(_run_in_child, dict(config), stack, project_dir, scenario).result()
+    # The SDKs load their submodules lazily, on first use: load in the parent what the child needed,
+    # so that the next child inherits them instead of importing them again.
+    for name in loaded:
+        _load_through_attributes(name)
+    return result
+
+
+def _load_through_attributes(name: str) -> None:
+    """Load a lazily imported SDK module the way the program does: by attribute access from its package."""
+    top, *parts = name.split(".")
+    module: Any = importlib.import_module(top)
+    for part in parts:
+        module = getattr(module, part, None)
+        if module is None:
+            return
+        getattr(module, "__name__", None)  # a lazy module loads on its first attribute access
+
+
+def _run_in_child(config: dict[str, Any], stack: str, project_dir: Path, scenario: Scenario) -> tuple[Plan, list[str]]:
+    before = set(sys.modules)
+    result = _run(config, stack, project_dir, scenario)
+    return result, sorted(name for name in set(sys.modules) - before if name.startswith("pulumi"))
+
+
+def _import_components(project_dir: Path) -> None:
+    """Import the program's components (and so the SDKs) once, in the parent, for every child to share."""
+    if str(project_dir) not in sys.path:
+        sys.path.insert(0, str(project_dir))
+    for module in sorted((project_dir / "components").glob("*.py")):
+        importlib.import_module(f"components.{module.stem}")
 
 
 def _run(config: dict[str, Any], stack: str, project_dir: Path, scenario: Scenario) -> Plan:
@@ -182,14 +218,13 @@ def _run(config: dict[str, Any], stack: str, project_dir: Path, scenario: Scenar
     monitor = RecordingMonitor(cloud)
     pulumi.runtime.set_mocks(cloud, project=PROJECT, stack=stack, preview=scenario.preview, monitor=monitor)
     pulumi.runtime.set_all_config(to_pulumi_config(config))
-    settings = pulumi.runtime.settings.SETTINGS
-    settings.rpc_manager.clear()
-    settings.outputs.clear()
-    if str(project_dir) not in sys.path:
-        sys.path.insert(0, str(project_dir))
     program = str(project_dir / "__main__.py")
+
+    def evaluate() -> None:
+        runpy.run_path(program, run_name="__main__")
+
     try:
-        _sync_await(run_pulumi_func(lambda: runpy.run_path(program, run_name="__main__")))
+        _sync_await(run_pulumi_func(evaluate))
     except Exception as error:  # noqa: BLE001 - the program's failure is the plan's result
         return Plan(stack=stack, resources=monitor.declared, outputs={}, error=str(error))
     root = pulumi.runtime.settings.get_root_resource()

@@ -41,9 +41,7 @@ def external_dns_values(p: plan.Plan) -> dict:
 
 
 def weighted_ingress(p: plan.Plan, hostname: str) -> plan.Declared:
-    (found,) = [
-        i for i in p.of_type(INGRESS) if i.inputs["spec"]["rules"][0]["host"] == hostname
-    ]
+    (found,) = [i for i in p.of_type(INGRESS) if i.inputs["spec"]["rules"][0]["host"] == hostname]
     return found
 
 
@@ -269,9 +267,7 @@ def test_all_zero_weights_fail_the_preview_before_any_weight_is_declared() -> No
     assert p.error is not None
     assert "both colours would have weight 0" in p.error
     assert "allowAllZero" in p.error
-    assert p.of_type(INGRESS) == [] or all(
-        "aws-weight" not in json.dumps(i.inputs) for i in p.of_type(INGRESS)
-    )
+    assert p.of_type(INGRESS) == [] or all("aws-weight" not in json.dumps(i.inputs) for i in p.of_type(INGRESS))
 
 
 def test_all_zero_is_allowed_when_asked_for() -> None:

@@ -1,0 +1,129 @@
+"""`bluegreen plan <stack>`: what the program would declare for a stack, worked out offline under Pulumi mocks."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from bluegreen import cli
+from bluegreen.settings import Settings, SettingsError, load_stack_config, load_stack_settings, stack_file
+
+if TYPE_CHECKING:
+    from bluegreen.plan import Declared, Plan
+
+HELP = "show what a stack would declare, offline (Pulumi mocks: no AWS account, no Pulumi CLI)"
+
+# For each resource type, the inputs a reviewer wants to see (others are listed by type and name only).
+KEY_INPUTS = {
+    "eks:index:Cluster": ("name", "version", "autoMode", "authenticationMode", "enabledClusterLogTypes"),
+    "awsx:ec2:Vpc": ("cidrBlock", "numberOfAvailabilityZones"),
+    "aws:ec2/tag:Tag": ("resourceId", "key", "value"),
+    "aws:eks/podIdentityAssociation:PodIdentityAssociation": ("clusterName", "namespace", "serviceAccount"),
+    "kubernetes:networking.k8s.io/v1:IngressClass": ("spec",),
+    "kubernetes:eks.amazonaws.com/v1:IngressClassParams": ("spec",),
+    "pulumi:pulumi:StackReference": ("name",),
+}
+EXTERNAL_DNS_KEYS = ("txtOwnerId", "policy", "domainFilters", "annotationPrefix", "interval", "triggerLoopOnEvent")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("stack", help="stack name, e.g. blue (reads Pulumi.<stack>.yaml)")
+    parser.add_argument(
+        "--peer-weight",
+        type=int,
+        default=None,
+        help="the peer stack's deployed trafficWeight to assume (default: its stack file's, or 1)",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    path = stack_file(args.project_dir, args.stack)
+    if not path.exists():
+        print(f"no stack file {path}: stacks are named by their Pulumi.<stack>.yaml file")
+        return cli.EXIT_USAGE
+    try:
+        settings = load_stack_settings(path)
+    except SettingsError as error:
+        print(error)
+        return cli.EXIT_USAGE
+    peer_path = stack_file(args.project_dir, settings.peer_stack)
+    peer = _peer_settings(peer_path)
+    peer_weight = args.peer_weight if args.peer_weight is not None else (peer.traffic_weight if peer else 1)
+
+    from bluegreen import plan, traffic  # Pulumi loads here, not for the other subcommands
+
+    print(f"Offline plan of stack {args.stack!r} (Pulumi mocks; nothing was sent to AWS or Kubernetes)")
+    print(
+        f"Assumed: the zone is named {settings.domain!r}; peer stack {settings.peer_stack!r} has weight {peer_weight}."
+    )
+    print()
+    scenario = plan.Scenario(
+        peer_outputs={"trafficWeight": peer_weight, "txtOwnerId": peer.txt_owner_id if peer else None}
+    )
+    result = plan.run_program(load_stack_config(path), args.stack, args.project_dir, scenario)
+    _print_resources(result)
+    if result.error:
+        print(f"\nThe program stopped: {result.error}")
+        return cli.EXIT_PROBLEM
+    rows = [(args.stack, settings.color, settings.cluster_version, settings.traffic_weight)]
+    if peer:
+        rows.append((settings.peer_stack, peer.color, peer.cluster_version, peer.traffic_weight))
+    print(f"\nTraffic for {', '.join(settings.hostnames)} (from the stack files):")
+    print(traffic.render_table(rows))
+    if not peer:
+        print(f"(no {peer_path.name}: the peer is shown only when its stack file is in this folder)")
+    return cli.EXIT_OK
+
+
+def _peer_settings(path: Path) -> Settings | None:
+    if not path.exists():
+        return None
+    try:
+        return load_stack_settings(path)
+    except SettingsError:
+        return None
+
+
+def _print_resources(result: Plan) -> None:
+    children: dict[str, list[Declared]] = {}
+    for resource in result.resources:
+        children.setdefault(resource.parent, []).append(resource)
+    roots = [r for r in result.resources if r.parent not in {x.urn for x in result.resources}]
+    print(f"{len(result.resources)} resources:")
+    for resource in roots:
+        _print_tree(resource, children, depth=0)
+
+
+def _print_tree(resource: Declared, children: dict[str, list[Declared]], depth: int) -> None:
+    indent = "  " * depth
+    flags = " [protected]" if resource.protect else ""
+    print(f"{indent}- {resource.type}  {resource.name}{flags}")
+    for line in _key_settings(resource):
+        print(f"{indent}    {line}")
+    for child in children.get(resource.urn, []):
+        _print_tree(child, children, depth + 1)
+
+
+def _key_settings(resource: Declared) -> list[str]:
+    inputs = resource.inputs
+    if resource.type == "kubernetes:helm.sh/v3:Release":
+        values = inputs.get("values", {})
+        lines = [f"chart {inputs.get('chart')} {inputs.get('version')} in namespace {inputs.get('namespace')}"]
+        lines += [f"{key}: {json.dumps(values.get(key))}" for key in EXTERNAL_DNS_KEYS]
+        lines += [f"extraArgs: {' '.join(values.get('extraArgs', []))}"]
+        return lines
+    if resource.type == "kubernetes:networking.k8s.io/v1:Ingress":
+        rule = inputs["spec"]["rules"][0]
+        backend = rule["http"]["paths"][0]["backend"]["service"]
+        lines = [
+            f"{rule['host']} -> service {inputs['metadata']['namespace']}/{backend['name']}:{backend['port']['number']}"
+        ]
+        lines += [f"{k}: {v}" for k, v in inputs["metadata"].get("annotations", {}).items()]
+        return lines
+    if resource.type == "aws:iam/rolePolicy:RolePolicy":
+        policy = json.loads(inputs["policy"])
+        return [f"allow {', '.join(s['Action'])} on {', '.join(s['Resource'])}" for s in policy["Statement"]]
+    keys = KEY_INPUTS.get(resource.type, ())
+    return [f"{key}: {json.dumps(inputs[key])}" for key in keys if key in inputs]
