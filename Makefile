@@ -38,7 +38,9 @@ test: setup lint typecheck
 	$(VENV)/bin/python -m pytest
 
 bench: setup
-	$(VENV)/bin/python benchmarks/run.py
+	$(VENV)/bin/python benchmarks/program_eval.py
+	$(VENV)/bin/python benchmarks/cli_speed.py
+	$(VENV)/bin/python benchmarks/verify_calls.py
 
 clean:
 	rm -rf .tools $(VENV)

@@ -70,6 +70,7 @@ SETTINGS: tuple[Setting, ...] = (
         "array",
         "Private subnets of vpcId (two AZs or more), for nodes and the cluster.",
         [],
+        items="string",
     ),
     Setting(
         "vpcCidr", "string", "CIDR of the VPC this stack creates (empty: 10.10.0.0/16 blue, 10.20.0.0/16 green).", ""

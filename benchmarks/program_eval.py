@@ -1,0 +1,86 @@
+"""Benchmark: evaluating the program under mocks for one stack vs merely importing the SDK modules it uses.
+
+Each measurement runs in a fresh interpreter (cold imports, bytecode from the venv), repeated, and the
+medians are compared. The ratio says how much the program itself adds on top of loading the SDKs.
+
+    .venv/bin/python benchmarks/program_eval.py [--stack blue] [--repeat 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+PRELUDE = f"""
+import sys, time
+sys.path.insert(0, {str(PROJECT_DIR)!r})
+from pathlib import Path
+from bluegreen import plan
+from bluegreen.settings import load_stack_config
+"""
+
+# Sets the same mocks as an evaluation, then times the import of the given modules only.
+IMPORT_ONLY = (
+    PRELUDE
+    + """
+import pulumi
+modules = {modules!r}
+pulumi.runtime.set_mocks(plan.FakeCloud({{}}, plan.Scenario()), project="eks-bluegreen", stack="bench", preview=True)
+start = time.perf_counter()
+for name in modules:
+    plan._load_through_attributes(name)
+print(time.perf_counter() - start)
+"""
+)
+
+# Times one whole evaluation: the program's own imports, its resources, the mocked engine round trips.
+EVALUATE = (
+    PRELUDE
+    + """
+import json
+config = load_stack_config(Path({project!r}) / "Pulumi.{stack}.yaml")
+start = time.perf_counter()
+before = set(sys.modules)
+result = plan._run(config, {stack!r}, Path({project!r}), plan.Scenario())
+elapsed = time.perf_counter() - start
+assert result.error is None, result.error
+loaded = sorted(m for m in set(sys.modules) - before if m.startswith(("pulumi", "components")))
+print(json.dumps({{"seconds": elapsed, "modules": loaded, "resources": len(result.resources)}}))
+"""
+)
+
+
+def child(code: str) -> str:
+    return subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--stack", default="blue")
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+
+    evaluate, imports, modules, resources = [], [], [], 0
+    for _ in range(args.repeat):
+        run = json.loads(child(EVALUATE.format(project=str(PROJECT_DIR), stack=args.stack)))
+        evaluate.append(run["seconds"])
+        modules, resources = run["modules"], run["resources"]
+    sdk_modules = [m for m in modules if not m.startswith("components")]
+    for _ in range(args.repeat):
+        imports.append(float(child(IMPORT_ONLY.format(modules=sdk_modules))))
+
+    evaluate_median, import_median = statistics.median(evaluate), statistics.median(imports)
+    print(f"stack {args.stack}: {resources} resources, {len(sdk_modules)} SDK modules, {args.repeat} runs each")
+    print(f"evaluate program under mocks: median {evaluate_median:.3f} s  (runs: {', '.join(f'{t:.3f}' for t in evaluate)})")
+    print(f"import the same SDK modules:  median {import_median:.3f} s  (runs: {', '.join(f'{t:.3f}' for t in imports)})")
+    print(f"ratio evaluate / import: {evaluate_median / import_median:.2f}x")
+
+
+if __name__ == "__main__":
+    main()

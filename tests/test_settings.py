@@ -1,0 +1,150 @@
+"""Stack settings: each rule, with the values a real user types, and every problem reported at once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from bluegreen.settings import SettingsError, parse, parse_weight, to_pulumi_config
+
+VALID: dict[str, Any] = {
+    "color": "blue",
+    "clusterVersion": "1.33",
+    "trafficWeight": 1,
+    "hostedZoneId": "Z0123456789ABCDEFGHIJ",
+    "domain": "example.com",
+    "endpoints": [{"hostname": "app.example.com", "service": "shop/web", "port": 8080}],
+}
+
+
+def problems(**changes: Any) -> list[str]:
+    raw = {**VALID, **changes}
+    raw = {k: v for k, v in raw.items() if v is not None}
+    with pytest.raises(SettingsError) as error:
+        parse(raw)
+    return error.value.problems
+
+
+def test_valid_settings_parse_with_defaults() -> None:
+    settings = parse(VALID)
+    assert settings.traffic_weight == 1
+    assert settings.txt_owner_id == "eks-bluegreen-blue"
+    assert settings.peer_stack == "green"
+    assert settings.vpc_cidr == "10.10.0.0/16"
+    assert settings.external_dns_policy == "sync"
+    assert settings.endpoints[0].namespace == "shop" and settings.endpoints[0].port == 8080
+
+
+@pytest.mark.parametrize("weight", [1.5, 1.0, True, "50.5", " 5", "05", "-1", 256, -1, "abc", "", "1e2"])
+def test_weight_is_never_coerced(weight: Any) -> None:
+    (problem,) = problems(trafficWeight=weight)
+    assert problem.startswith("eks-bluegreen:trafficWeight")
+    assert "0 to 255" in problem
+
+
+@pytest.mark.parametrize("weight, expected", [(0, 0), (255, 255), ("7", 7), ("0", 0)])
+def test_weight_accepts_integers_and_the_text_pulumi_passes(weight: Any, expected: int) -> None:
+    assert parse_weight(weight) == expected
+    assert parse({**VALID, "trafficWeight": weight}).traffic_weight == expected
+
+
+@pytest.mark.parametrize("version", [1.33, 1.3, "1.3", "v1.33", "1.33.0", ""])
+def test_cluster_version_must_be_a_quoted_minor_version(version: Any) -> None:
+    (problem,) = problems(clusterVersion=version)
+    assert "clusterVersion" in problem and '"1.33"' in problem
+
+
+def test_color_must_be_blue_or_green() -> None:
+    (problem,) = problems(color="Blue")
+    assert "eks-bluegreen:color = 'Blue'" in problem
+
+
+@pytest.mark.parametrize(
+    "hostname",
+    [
+        "app.example.org",  # another domain
+        "appexample.com",  # a string suffix, not a DNS label suffix
+        "example.com",  # the apex: no room for the ownership TXT record
+        "*.example.com",
+        "app_1.example.com",
+        "-app.example.com",
+        "a" * 60 + ".example.com",  # TXT name "cname-<label>" would exceed 63
+    ],
+)
+def test_hostnames_must_lie_inside_the_domain_as_dns_labels(hostname: str) -> None:
+    (problem,) = problems(endpoints=[{"hostname": hostname, "service": "shop/web", "port": 80}])
+    assert "endpoints[0].hostname" in problem
+
+
+def test_hostname_below_the_domain_in_any_case_and_with_a_trailing_dot_is_fine() -> None:
+    settings = parse({**VALID, "endpoints": [{"hostname": "Shop.App.Example.COM.", "service": "a/b", "port": 1}]})
+    assert settings.hostnames == ("shop.app.example.com",)
+
+
+def test_duplicate_hostnames_are_refused() -> None:
+    endpoint = {"hostname": "app.example.com", "service": "shop/web", "port": 80}
+    (problem,) = problems(endpoints=[endpoint, {**endpoint, "hostname": "APP.example.com."}])
+    assert "listed twice" in problem
+
+
+def test_endpoints_must_not_be_empty_and_must_be_well_formed() -> None:
+    assert any("at least one" in p for p in problems(endpoints=[]))
+    found = problems(endpoints=[{"hostname": "app.example.com", "service": "web", "port": "80"}])
+    assert len(found) == 2 and any("service" in p for p in found) and any("port" in p for p in found)
+
+
+def test_every_problem_is_reported_at_once() -> None:
+    found = problems(color="red", trafficWeight="1.5", hostedZoneId="/hostedzone/Z1", domain="com", vpcId="vpc-1")
+    keys = {p.split(" ")[0] for p in found}
+    for key in ("color", "trafficWeight", "hostedZoneId", "domain", "vpcId"):
+        assert any(k.startswith(f"eks-bluegreen:{key}") for k in keys), (key, found)
+
+
+def test_missing_required_keys_are_named() -> None:
+    with pytest.raises(SettingsError) as error:
+        parse({})
+    text = str(error.value)
+    for key in ("color", "clusterVersion", "trafficWeight", "hostedZoneId", "domain", "endpoints"):
+        assert f"eks-bluegreen:{key} is missing" in text
+
+
+def test_unknown_keys_are_refused() -> None:
+    (problem,) = problems(trafficweight=1)
+    assert "trafficweight is not a setting" in problem
+
+
+def test_shared_vpc_needs_both_subnet_lists_in_two_azs() -> None:
+    found = problems(vpcId="vpc-0123456789abcdef0", privateSubnetIds=["subnet-0123456789abcdef0"])
+    assert any("privateSubnetIds" in p and "two" in p for p in found)
+    assert any("publicSubnetIds" in p for p in found)
+    assert any("vpcId" in p for p in problems(privateSubnetIds=["subnet-0123456789abcdef0"]))
+
+
+def test_owner_id_override_may_not_be_the_default_nor_the_peers() -> None:
+    assert any("'default'" in p for p in problems(txtOwnerId="default"))
+    assert any("never share" in p for p in problems(txtOwnerId="eks-bluegreen-green"))
+    assert parse({**VALID, "txtOwnerId": "shop-blue"}).txt_owner_id == "shop-blue"
+
+
+def test_create_only_policy_is_refused_because_weights_would_never_change() -> None:
+    (problem,) = problems(externalDnsPolicy="create-only")
+    assert "create-only would never apply a weight change" in problem
+
+
+@pytest.mark.parametrize("interval", ["0m", "30s", "5", "1.5m"])
+def test_interval_is_at_least_a_minute(interval: str) -> None:
+    assert any("externalDnsInterval" in p for p in problems(externalDnsInterval=interval))
+
+
+def test_pulumi_cli_form_gives_the_same_settings_as_the_yaml_form() -> None:
+    yaml_form = {**VALID, "allowAllZero": True, "tags": {"team": "platform"}}
+    cli_form = to_pulumi_config(yaml_form)
+    assert all(isinstance(v, str) for v in cli_form.values())
+    assert parse(cli_form) == parse(yaml_form)
+
+
+def test_empty_strings_from_pulumi_yaml_defaults_mean_not_set() -> None:
+    settings = parse({**VALID, "vpcId": "", "txtOwnerId": "", "peerStack": "", "vpcCidr": ""})
+    assert settings.vpc_id is None and settings.txt_owner_id == "eks-bluegreen-blue"
+    assert settings.peer_stack == "green" and settings.vpc_cidr == "10.10.0.0/16"
