@@ -76,9 +76,13 @@ def main() -> None:
         imports.append(float(child(IMPORT_ONLY.format(modules=sdk_modules))))
 
     evaluate_median, import_median = statistics.median(evaluate), statistics.median(imports)
+
+    def runs(times: list[float]) -> str:
+        return ", ".join(f"{t:.3f}" for t in times)
+
     print(f"stack {args.stack}: {resources} resources, {len(sdk_modules)} SDK modules, {args.repeat} runs each")
-    print(f"evaluate program under mocks: median {evaluate_median:.3f} s  (runs: {', '.join(f'{t:.3f}' for t in evaluate)})")
-    print(f"import the same SDK modules:  median {import_median:.3f} s  (runs: {', '.join(f'{t:.3f}' for t in imports)})")
+    print(f"evaluate program under mocks: median {evaluate_median:.3f} s  (runs: {runs(evaluate)})")
+    print(f"import the same SDK modules:  median {import_median:.3f} s  (runs: {runs(imports)})")
     print(f"ratio evaluate / import: {evaluate_median / import_median:.2f}x")
 
 
