@@ -10,6 +10,7 @@ The operator command `bluegreen plan` and the tests both use this module.
 from __future__ import annotations
 
 import importlib
+import logging
 import multiprocessing
 import runpy
 import sys
@@ -59,6 +60,7 @@ class Plan:
     resources: list[Declared]
     outputs: dict[str, Any]
     error: str | None = None  # why the program stopped, as the user would read it
+    messages: list[str] = field(default_factory=list)  # what the program logged (pulumi.log)
 
     def of_type(self, type_: str) -> list[Declared]:
         return [r for r in self.resources if r.type == type_]
@@ -108,7 +110,8 @@ class FakeCloud(pulumi.runtime.Mocks):
         outputs = dict(args.inputs) if args.custom else {}
         if args.typ == STACK_REFERENCE_TYPE:
             if self.scenario.peer_outputs is None:
-                raise RuntimeError(f"unknown stack {args.name!r}")
+                # The engine's words for a stack reference to a stack that does not exist.
+                raise RuntimeError(f'Preview failed: unknown stack "{args.name}"')
             outputs = {"name": args.name, "outputs": dict(self.scenario.peer_outputs), "secretOutputNames": []}
         elif args.typ == "eks:index:Cluster":
             outputs["kubeconfigJson"] = '{"apiVersion": "v1", "kind": "Config", "clusters": []}'
@@ -153,6 +156,17 @@ class RecordingMonitor(mocks.MockMonitor):
                 inputs=_plain(inputs),
             )
         )
+
+
+class _MessageLog(logging.Logger):
+    """Keeps what the program logs through the mocked engine (info and above)."""
+
+    def __init__(self) -> None:
+        super().__init__("bluegreen.plan", logging.INFO)
+        self.messages: list[str] = []
+
+    def handle(self, record: logging.LogRecord) -> None:
+        self.messages.append(f"{record.levelname.lower()}: {record.getMessage()}")
 
 
 def _plain(value: Any) -> Any:
@@ -216,7 +230,8 @@ def _import_components(project_dir: Path) -> None:
 def _run(config: dict[str, Any], stack: str, project_dir: Path, scenario: Scenario) -> Plan:
     cloud = FakeCloud(config, scenario)
     monitor = RecordingMonitor(cloud)
-    pulumi.runtime.set_mocks(cloud, project=PROJECT, stack=stack, preview=scenario.preview, monitor=monitor)
+    log = _MessageLog()
+    pulumi.runtime.set_mocks(cloud, project=PROJECT, stack=stack, preview=scenario.preview, monitor=monitor, logger=log)
     pulumi.runtime.set_all_config(to_pulumi_config(config))
     program = str(project_dir / "__main__.py")
 
@@ -226,9 +241,9 @@ def _run(config: dict[str, Any], stack: str, project_dir: Path, scenario: Scenar
     try:
         _sync_await(run_pulumi_func(evaluate))
     except Exception as error:  # noqa: BLE001 - the program's failure is the plan's result
-        return Plan(stack=stack, resources=monitor.declared, outputs={}, error=str(error))
+        return Plan(stack=stack, resources=monitor.declared, outputs={}, error=str(error), messages=log.messages)
     root = pulumi.runtime.settings.get_root_resource()
     outputs = {}
     for name, value in getattr(root, "outputs", {}).items():
         outputs[name] = _sync_await(pulumi.Output.from_input(value).future())
-    return Plan(stack=stack, resources=monitor.declared, outputs=outputs)
+    return Plan(stack=stack, resources=monitor.declared, outputs=outputs, messages=log.messages)

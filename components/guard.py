@@ -8,7 +8,7 @@ import pulumi
 import pulumi_aws as aws
 
 from bluegreen import checks
-from bluegreen.settings import Settings
+from bluegreen.settings import PROJECT, Settings
 
 
 @dataclass
@@ -32,6 +32,13 @@ class Guard(pulumi.ComponentResource):
         _fail_on(checks.zone_name_problem(settings, zone.name))
         # Only a colour at weight 0 needs its peer; a live colour must deploy even before the peer exists.
         if settings.traffic_weight == 0:
+            # A missing stack fails the read in the engine ("unknown stack"), where no program can
+            # catch it (pulumi/pulumi#11275): say beforehand what the read is for and what fixes it.
+            pulumi.log.info(
+                f"weight 0: reading stack {settings.peer_stack!r} to make sure it carries traffic; if it "
+                f"does not exist yet, deploy it first or set {PROJECT}:peerStack to its name",
+                resource=self,
+            )
             peer = pulumi.StackReference(settings.peer_stack, opts=pulumi.ResourceOptions(parent=self))
             self.checked_weight = pulumi.Output.all(
                 peer.get_output("trafficWeight"), peer.get_output("txtOwnerId")

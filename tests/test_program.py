@@ -281,9 +281,15 @@ def test_missing_peer_stack_output_names_the_stack_and_the_fix() -> None:
     assert "'blue'" in p.error and "peerStack" in p.error
 
 
-def test_missing_peer_stack_stops_the_preview() -> None:
+def test_missing_peer_stack_stops_the_preview_and_the_program_said_what_fixes_it() -> None:
     p = run("green", plan.Scenario(peer_outputs=None))
-    assert p.error is not None and "blue" in p.error
+    assert p.error is not None and '"blue"' in p.error
+    assert any("reading stack 'blue'" in m and "deploy it first" in m for m in p.messages), p.messages
+    assert all("aws-weight" not in json.dumps(i.inputs) for i in p.of_type(INGRESS))
+
+
+def test_live_colour_logs_nothing_about_its_peer(blue: plan.Plan) -> None:
+    assert not any("reading stack" in m for m in blue.messages)
 
 
 def test_shared_owner_id_with_the_peer_fails() -> None:

@@ -64,6 +64,8 @@ def run(args: argparse.Namespace) -> int:
     )
     result = plan.run_program(load_stack_config(path), args.stack, args.project_dir, scenario)
     _print_resources(result)
+    for message in result.messages:
+        print(message)
     if result.error:
         print(f"\nThe program stopped: {result.error}")
         return cli.EXIT_PROBLEM
