@@ -52,13 +52,17 @@ class StackFiles:
 
 def _read(path: Path, source: str) -> Settings:
     """load_stack_settings, with a file that is not YAML or not shaped like a stack file as a SettingsError."""
-    from ruamel.yaml.error import YAMLError  # imported here like in settings: only file-reading commands need it
+    from ruamel.yaml.error import MarkedYAMLError  # imported here like in settings: only file-reading commands need it
 
     try:
         return load_stack_settings(path)
     except SettingsError as err:
         raise SettingsError(err.problems, source) from err
-    except (YAMLError, AttributeError, TypeError, ValueError) as err:
+    except MarkedYAMLError as err:
+        # ruamel's own message spans a dozen lines; the problem and its line are what a reader needs.
+        line = f" (line {err.problem_mark.line + 1})" if err.problem_mark else ""
+        raise SettingsError([f"is not valid YAML: {err.problem}{line}"], source) from err
+    except (AttributeError, TypeError, ValueError) as err:
         raise SettingsError([f"is not a stack file with a `config:` map ({err})"], source) from err
 
 
@@ -85,6 +89,8 @@ def _git(project_dir: Path, *args: str) -> bytes:
 
 def read_at_ref(project_dir: Path, ref: str) -> StackFiles:
     """The project's stack files as they are at a git ref (a branch, tag or commit)."""
+    if ref.startswith("-"):
+        raise GitError(f"{ref!r} is not a git ref")  # git would read it as an option
     # `REF:./` is the project folder at REF; --full-tree stops ls-tree from filtering by the current folder.
     listing = _git(project_dir, "ls-tree", "--full-tree", "-z", "--name-only", f"{ref}:./").decode()
     stacks = sorted(m[1] for name in listing.split("\0") if (m := _STACK_FILE_NAME.fullmatch(name)))
@@ -132,7 +138,7 @@ def set_traffic_weight(path: Path, weight: int) -> bytes:
     start, end = weight_span(text)
     edited = (text[:start] + str(weight) + text[end:]).encode()
     expected: dict[str, Any] = {**load_stack_config(path), WEIGHT_KEY: weight}
-    # A temporary file next to the original: re-read it, then os.replace it over the original atomically.
+    # A temporary file next to the original: read back, then renamed over the original in one step.
     handle, temporary_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     temporary = Path(temporary_name)
     try:

@@ -67,7 +67,7 @@ def shares(weights: Sequence[int]) -> list[float]:
 def format_share(percent: float) -> str:
     """'50%', '99.6%': one decimal, because weight 1 of 256 is 0.4% and must not read as 0%."""
     text = f"{percent:.1f}"
-    return (text.removesuffix(".0")) + "%"
+    return text.removesuffix(".0") + "%"
 
 
 def bar(percent: float, width: int = BAR_WIDTH) -> str:
@@ -249,9 +249,7 @@ def describe_step(step: Step, stacks: Sequence[StackTraffic]) -> str:
 # --- commands to suggest --------------------------------------------------------------------------
 
 
-def shift_command(
-    color: str, *, rollback: bool = False, weight: int | None = None, project_dir: str | None = None
-) -> str:
+def shift_command(color: str, *, rollback: bool = False, project_dir: str | None = None) -> str:
     """The `bluegreen shift` command line; `project_dir` only when it is not the current folder."""
     words = ["bluegreen"]
     if project_dir is not None:
@@ -259,8 +257,6 @@ def shift_command(
     words += ["shift", color]
     if rollback:
         words.append("--rollback")
-    if weight is not None:
-        words += ["--to", str(weight)]
     return shlex.join(words)
 
 
@@ -286,8 +282,8 @@ def render_table(rows: Sequence[tuple[str, str, str, int]]) -> str:
     right_aligned = {3, 4}  # numbers line up on the right
 
     def line(row: Sequence[str]) -> str:
-        cells = zip(row, widths, strict=True)
-        parts = [cell.rjust(w) if i in right_aligned else cell.ljust(w) for i, (cell, w) in enumerate(cells)]
+        columns = enumerate(zip(row, widths, strict=True))
+        parts = [cell.rjust(width) if i in right_aligned else cell.ljust(width) for i, (cell, width) in columns]
         return "  ".join(parts).rstrip()
 
     return "\n".join(line(row) for row in cells)
@@ -311,8 +307,6 @@ def render_change_markdown(before: Mapping[str, StackTraffic], after: Mapping[st
     lines = ["| Stack | Colour | Version | Weight | Share |", "|---|---|---|---:|---:|"]
     for stack in sorted(set(before) | set(after)):
         old, new = before.get(stack), after.get(stack)
-        either = new or old
-        assert either is not None  # every stack name comes from one of the two states
         cells = [
             stack,
             arrow(old.color if old else "(no file)", new.color if new else "(no file)"),

@@ -145,6 +145,14 @@ def test_status_repeats_the_project_dir_in_commands(
     assert f"pulumi up --stack green --cwd {tmp_path}" in result.out
 
 
+def test_status_with_one_colour_only_says_how_to_add_the_other(tmp_path: Path, bluegreen: Run) -> None:
+    write_stack(tmp_path, "blue", 1)
+    result = bluegreen("status")
+    assert result.code == cli.EXIT_OK
+    assert "Phase: blue live" in result.out
+    assert "No stack has color green: add a stack file for it with trafficWeight: 0" in result.out
+
+
 def test_status_shows_an_allowed_all_zero_pair_as_flagged(tmp_path: Path, bluegreen: Run) -> None:
     write_stack(tmp_path, "blue", 0, extra="  eks-bluegreen:allowAllZero: true\n")
     write_stack(tmp_path, "green", 0, extra="  eks-bluegreen:allowAllZero: true\n")

@@ -107,10 +107,12 @@ def test_working_tree_reports_invalid_files_without_raising(tmp_path: Path) -> N
     write(tmp_path, "Pulumi.green.yaml", stack_text("0"))
     write(tmp_path, "Pulumi.blue.yaml", "config:\n  eks-bluegreen:color: [blue\n")
     write(tmp_path, "Pulumi.red.yaml", stack_text("300"))
+    write(tmp_path, "Pulumi.list.yaml", "- config\n")
     files = stackfiles.read_working_tree(tmp_path)
     assert list(files.valid) == ["green"]
-    assert files.names == ["blue", "green", "red"]
-    assert "is not a stack file with a `config:` map" in files.invalid["blue"].problems[0]
+    assert files.names == ["blue", "green", "list", "red"]
+    assert files.invalid["list"].problems[0].startswith("is not a stack file with a `config:` map")
+    assert files.invalid["blue"].problems == ["is not valid YAML: expected ',' or ']', but got '<stream end>' (line 3)"]
     assert any("trafficWeight = 300" in p for p in files.invalid["red"].problems)
     assert files.invalid["red"].source == "Pulumi.red.yaml"
 
@@ -147,3 +149,5 @@ def test_read_at_ref_reports_git_errors(tmp_path: Path) -> None:
     git(tmp_path, "init", "-q")
     with pytest.raises(stackfiles.GitError, match="no-such-ref"):
         stackfiles.read_at_ref(tmp_path, "no-such-ref")
+    with pytest.raises(stackfiles.GitError, match="is not a git ref"):
+        stackfiles.read_at_ref(tmp_path, "--output=/tmp/x")

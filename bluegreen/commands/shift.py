@@ -93,7 +93,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _apply(project_dir: Path, step: traffic.Step, path: Path, original: bytes, edited: bytes) -> int:
-    # --type int: without it Pulumi stores top-level values as strings ("1"), re-quoting the file.
+    # --type int: without it Pulumi stores a top-level value as a string ("1"), quoting it in the file,
+    # while Pulumi.yaml declares this key an integer.
     config_set = ["pulumi", "config", "set", "--stack", step.stack, "--type", "int"]
     config_set += [stackfiles.WEIGHT_KEY, str(step.after)]
     if _pulumi(config_set, project_dir) != 0:
