@@ -21,6 +21,12 @@ EXIT_AWS = 3  # AWS refused or failed a call (credentials, permissions, throttli
 COMMANDS = ("plan", "status", "shift", "check", "verify", "migrate", "prune")
 
 
+def add_aws_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of every subcommand that calls AWS (boto3's usual credential chain otherwise)."""
+    parser.add_argument("--region", help="AWS region for the client (default: the stack files' aws:region)")
+    parser.add_argument("--profile", help="AWS profile to use (default: the usual credential chain)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="bluegreen",

@@ -761,8 +761,3 @@ def sample_answers(client: Any, zone_id: str, hostname: str, count: int) -> list
         client.test_dns_answer(HostedZoneId=zone_id, RecordName=hostname, RecordType="A")["RecordData"]
         for _ in range(count)
     ]
-
-
-def add_aws_arguments(parser: Any) -> None:
-    parser.add_argument("--region", help="AWS region for the client (default: the stack files' aws:region)")
-    parser.add_argument("--profile", help="AWS profile to use (default: the usual credential chain)")

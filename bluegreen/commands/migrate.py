@@ -13,7 +13,7 @@ import json
 import sys
 from typing import TYPE_CHECKING, Any
 
-from bluegreen import dns
+from bluegreen import cli, dns
 from bluegreen.cli import EXIT_AWS, EXIT_OK, EXIT_PROBLEM, EXIT_USAGE
 from bluegreen.settings import COLORS
 
@@ -24,8 +24,6 @@ HELP = "Convert a hostname's simple Route 53 record into a colour's weighted rec
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from bluegreen import route53
-
     parser.add_argument("--hostname", required=True, help="one of the shared hostnames in the stack files")
     parser.add_argument("--color", required=True, choices=COLORS, help="the colour whose weighted record it becomes")
     parser.add_argument("--dry-run", action="store_true", help="print the change batch (JSON) and change nothing")
@@ -34,7 +32,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="ID",
         help="accept ownership TXT records of this ExternalDNS owner id (they are replaced by the colour's)",
     )
-    route53.add_aws_arguments(parser)
+    cli.add_aws_arguments(parser)
 
 
 def run(args: argparse.Namespace, *, client: Any = None) -> int:

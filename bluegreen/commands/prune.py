@@ -11,6 +11,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING, Any
 
+from bluegreen import cli
 from bluegreen.cli import EXIT_AWS, EXIT_OK, EXIT_PROBLEM, EXIT_USAGE
 from bluegreen.settings import COLORS
 
@@ -21,11 +22,9 @@ HELP = "Delete the Route 53 records (and their TXT) owned by a retired colour's 
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from bluegreen import route53
-
     parser.add_argument("--color", required=True, choices=COLORS, help="the retired colour")
     parser.add_argument("--yes", action="store_true", help="really delete (without it, only print what would go)")
-    route53.add_aws_arguments(parser)
+    cli.add_aws_arguments(parser)
 
 
 def run(args: argparse.Namespace, *, client: Any = None) -> int:

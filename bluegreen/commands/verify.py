@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from bluegreen import cli
 from bluegreen.cli import EXIT_AWS, EXIT_OK, EXIT_PROBLEM, EXIT_USAGE
 
 if TYPE_CHECKING:
@@ -38,8 +39,6 @@ def _samples(text: str) -> int:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from bluegreen import route53
-
     parser.add_argument(
         "--wait",
         type=_seconds,
@@ -54,7 +53,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help="also ask Route 53 for N answers per hostname (TestDNSAnswer, type A) and show the observed split",
     )
-    route53.add_aws_arguments(parser)
+    cli.add_aws_arguments(parser)
 
 
 def run(
