@@ -24,7 +24,8 @@ node_modules/.package-lock.json: package-lock.json
 
 setup: $(VENV)/.synced node_modules/.package-lock.json
 
-plan: setup
+# The offline plan needs only the Python environment (no node, no AWS, no Pulumi CLI).
+plan: $(VENV)/.synced
 	$(VENV)/bin/python -m bluegreen plan $(STACK)
 
 lint: setup

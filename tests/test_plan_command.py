@@ -1,0 +1,63 @@
+"""`bluegreen plan`: the offline plan a newcomer runs first."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bluegreen import cli
+from tests.conftest import PROJECT_DIR
+
+
+def plan_output(capsys: pytest.CaptureFixture[str], *args: str, project_dir: Path = PROJECT_DIR) -> tuple[int, str]:
+    code = cli.main(["--project-dir", str(project_dir), "plan", *args])
+    return code, capsys.readouterr().out
+
+
+def test_plan_lists_resources_by_parent_with_key_settings_and_the_traffic_table(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out = plan_output(capsys, "blue")
+    assert code == cli.EXIT_OK
+    assert "nothing was sent to AWS" in out
+    assert "- eks-bluegreen:index:Cluster  cluster\n  - eks:index:Cluster  cluster-eks [protected]" in out
+    assert 'version: "1.33"' in out
+    assert 'txtOwnerId: "eks-bluegreen-blue"' in out
+    assert "external-dns.kubernetes.io/aws-weight: 1" in out
+    assert "allow route53:ChangeResourceRecordSets on arn:aws:route53:::hostedzone/Z0PLACEHOLDER0000000" in out
+    table = out.split("Traffic for app.example.com")[1]
+    assert "blue   blue    1.33          1   100%" in table
+    assert "green  green   1.34          0     0%" in table
+
+
+def copy_project(tmp_path: Path) -> Path:
+    for name in ("__main__.py", "Pulumi.yaml", "Pulumi.blue.yaml", "Pulumi.green.yaml"):
+        shutil.copy(PROJECT_DIR / name, tmp_path / name)
+    shutil.copytree(PROJECT_DIR / "components", tmp_path / "components")
+    return tmp_path
+
+
+def test_bad_settings_print_every_problem_and_exit_non_zero(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    project = copy_project(tmp_path)
+    stack = project / "Pulumi.blue.yaml"
+    text = stack.read_text().replace("trafficWeight: 1", "trafficWeight: 1.5").replace('"1.33"', "1.30")
+    stack.write_text(text)
+    code, out = plan_output(capsys, "blue", project_dir=project)
+    assert code == cli.EXIT_USAGE
+    assert "Pulumi.blue.yaml: 2 problem(s)" in out
+    assert "eks-bluegreen:trafficWeight = 1.5" in out and "eks-bluegreen:clusterVersion = 1.3" in out
+    assert "resources:" not in out
+
+
+def test_all_zero_plan_stops_with_the_guard_message(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out = plan_output(capsys, "green", "--peer-weight", "0")
+    assert code == cli.EXIT_PROBLEM
+    assert "The program stopped: both colours would have weight 0" in out
+
+
+def test_unknown_stack_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out = plan_output(capsys, "purple")
+    assert code == cli.EXIT_USAGE
+    assert "Pulumi.purple.yaml" in out
