@@ -14,6 +14,20 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
+@pytest.fixture(autouse=True)
+def fake_aws_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Credentials and region that can only ever reach moto, never a real account, for every test."""
+    for key, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SECURITY_TOKEN": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": "eu-west-1",
+    }.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+
+
 def sample_config(stack: str, **overrides: Any) -> dict[str, Any]:
     """A sample stack file's config, with `eks-bluegreen:` keys overridden by keyword."""
     config = load_stack_config(PROJECT_DIR / f"Pulumi.{stack}.yaml")

@@ -9,8 +9,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from bluegreen.cli import EXIT_OK
 from bluegreen.commands import verify
 from tests.test_route53_support import (
@@ -22,18 +20,12 @@ from tests.test_route53_support import (
     colour_records,
     command_args,
     count_calls,
-    fake_aws_env,
     moto_zone,
     owner_txt,
     plain,
     put,
     write_project,
 )
-
-
-@pytest.fixture(autouse=True)
-def aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    fake_aws_env(monkeypatch)
 
 
 def unrelated_records(count: int) -> list[dict[str, Any]]:

@@ -29,7 +29,6 @@ from tests.test_route53_support import (
     alias,
     colour_records,
     command_args,
-    fake_aws_env,
     moto_zone,
     owner_txt,
     plain,
@@ -42,11 +41,6 @@ from tests.test_route53_support import (
 BLUE = route53.ColorExpectation("blue", 1, OWNER["blue"])
 OLD_OWNER = "old-cluster"
 BLUE_TXT_VALUE = f'"heritage=external-dns,external-dns/owner={OWNER["blue"]},external-dns/resource={RESOURCE}"'
-
-
-@pytest.fixture(autouse=True)
-def aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    fake_aws_env(monkeypatch)
 
 
 def as_read(*rrsets: dict[str, Any]) -> list[route53.RecordSet]:

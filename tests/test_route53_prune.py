@@ -10,8 +10,6 @@ import copy
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from bluegreen import route53
 from bluegreen.cli import EXIT_OK, EXIT_PROBLEM
 from bluegreen.commands import prune
@@ -23,7 +21,6 @@ from tests.test_route53_support import (
     alias,
     colour_records,
     command_args,
-    fake_aws_env,
     moto_zone,
     owner_txt,
     plain,
@@ -31,12 +28,6 @@ from tests.test_route53_support import (
     write_project,
     zone_records,
 )
-
-
-@pytest.fixture(autouse=True)
-def aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    fake_aws_env(monkeypatch)
-
 
 GREEN_DIRECT = f"green.{HOST}"
 BLUE_DIRECT = f"blue.{HOST}"

@@ -15,7 +15,6 @@ from types import ModuleType
 from typing import Any
 
 import boto3
-import pytest
 from moto import mock_aws
 from moto.core.models import DEFAULT_ACCOUNT_ID
 from moto.route53.models import HostedZoneIdentifier
@@ -28,19 +27,6 @@ ELB_ZONE = "Z32O12XQLNTSW2"  # eu-west-1 ALB alias zone
 ALB = {"blue": "k8s-blue-0123.eu-west-1.elb.amazonaws.com", "green": "k8s-green-4567.eu-west-1.elb.amazonaws.com"}
 OWNER = {"blue": "eks-bluegreen-blue", "green": "eks-bluegreen-green"}
 RESOURCE = "ingress/demo/bluegreen-app-example-com"  # bluegreen.externaldns.ingress_name for demo/echo
-
-
-def fake_aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Credentials and region that can only ever reach moto, never a real account."""
-    for key, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_SECURITY_TOKEN": "testing",
-        "AWS_SESSION_TOKEN": "testing",
-        "AWS_DEFAULT_REGION": "eu-west-1",
-    }.items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.delenv("AWS_PROFILE", raising=False)
 
 
 def write_project(

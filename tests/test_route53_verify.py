@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 import boto3
-import pytest
 from botocore.stub import Stubber
 
 from bluegreen import route53
@@ -21,7 +20,6 @@ from tests.test_route53_support import (
     alias,
     colour_records,
     command_args,
-    fake_aws_env,
     moto_zone,
     owner_txt,
     plain,
@@ -37,11 +35,6 @@ EXPECTED = route53.Expected(
         route53.ColorExpectation("green", 0, OWNER["green"]),
     ),
 )
-
-
-@pytest.fixture(autouse=True)
-def aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    fake_aws_env(monkeypatch)
 
 
 def records(*rrsets: dict[str, Any]) -> list[route53.RecordSet]:
