@@ -91,35 +91,33 @@ class Traffic(pulumi.ComponentResource):
         ingress_opts = pulumi.ResourceOptions.merge(
             k8s_child, pulumi.ResourceOptions(depends_on=[ingress_class, args.external_dns, *args.app_dependencies])
         )
+
+        def ingress(
+            hostname: str, endpoint: Endpoint, kube_name: str, annotations: pulumi.Input[dict[str, str]]
+        ) -> k8s.networking.v1.Ingress:
+            return k8s.networking.v1.Ingress(
+                f"{name}-{hostname}",
+                metadata=k8s.meta.v1.ObjectMetaArgs(
+                    name=kube_name, namespace=endpoint.namespace, annotations=annotations
+                ),
+                spec=ingress_spec(endpoint, hostname),
+                opts=ingress_opts,
+            )
+
         ingresses: list[k8s.networking.v1.Ingress] = []
         for endpoint in settings.endpoints:
-            ingresses.append(
-                k8s.networking.v1.Ingress(
-                    f"{name}-{endpoint.hostname}",
-                    metadata=k8s.meta.v1.ObjectMetaArgs(
-                        name=externaldns.ingress_name(endpoint),
-                        namespace=endpoint.namespace,
-                        # Built from the guard's checked weight: no annotation until the check passed.
-                        annotations=args.guard.checked_weight.apply(
-                            lambda _, endpoint=endpoint: externaldns.weighted_annotations(settings, endpoint)
-                        ),
-                    ),
-                    spec=ingress_spec(endpoint, endpoint.hostname),
-                    opts=ingress_opts,
-                )
+            # Built from the guard's checked weight: no weight annotation until the check passed.
+            weighted = args.guard.checked_weight.apply(
+                lambda _, endpoint=endpoint: externaldns.weighted_annotations(settings, endpoint)
             )
+            ingresses.append(ingress(endpoint.hostname, endpoint, externaldns.ingress_name(endpoint), weighted))
             if settings.direct_hostnames:
-                direct = externaldns.direct_hostname(settings.color, endpoint)
                 ingresses.append(
-                    k8s.networking.v1.Ingress(
-                        f"{name}-{direct}",
-                        metadata=k8s.meta.v1.ObjectMetaArgs(
-                            name=externaldns.direct_ingress_name(endpoint),
-                            namespace=endpoint.namespace,
-                            annotations=externaldns.direct_annotations(settings, endpoint),
-                        ),
-                        spec=ingress_spec(endpoint, direct),
-                        opts=ingress_opts,
+                    ingress(
+                        externaldns.direct_hostname(settings.color, endpoint),
+                        endpoint,
+                        externaldns.direct_ingress_name(endpoint),
+                        externaldns.direct_annotations(settings, endpoint),
                     )
                 )
         self.load_balancer_hostnames = pulumi.Output.all(
