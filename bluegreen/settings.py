@@ -82,7 +82,13 @@ SETTINGS: tuple[Setting, ...] = (
         ["0.0.0.0/0"],
         items="string",
     ),
-    Setting("adminRoleArns", "array", "IAM roles given cluster-admin through EKS access entries.", [], items="string"),
+    Setting(
+        "adminRoleArns",
+        "array",
+        "IAM roles given cluster-admin through EKS access entries (not the role running Pulumi: EKS already made it admin).",
+        [],
+        items="string",
+    ),
     Setting("tags", "object", "Tags added to every AWS resource that takes tags.", {}),
     Setting("externalDnsChartVersion", "string", "Version of the official external-dns Helm chart.", "1.21.1"),
     Setting(

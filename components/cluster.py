@@ -50,9 +50,12 @@ class Cluster(pulumi.ComponentResource):
                 )
                 for index, role in enumerate(settings.admin_role_arns)
             },
+            # Only the private subnets: Auto Mode's default node class launches nodes in the cluster's
+            # subnets. Load balancers find the public ones through the IngressClassParams.
             vpc_id=network.vpc_id,
-            public_subnet_ids=network.public_subnet_ids,
             private_subnet_ids=network.private_subnet_ids,
+            # Auto Mode makes its own node role; the legacy instance role would be unused.
+            create_instance_role=False,
             endpoint_public_access=True,
             endpoint_private_access=True,
             public_access_cidrs=list(settings.public_access_cidrs),

@@ -7,11 +7,14 @@ from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
+import pulumi_command as command
 import pulumi_kubernetes as k8s
 
 from bluegreen import externaldns, iam
 from bluegreen.settings import Settings
 from components.cluster import Cluster
+
+TEARDOWN_PAUSE_SECONDS = 60
 
 
 @dataclass
@@ -25,6 +28,7 @@ class ExternalDnsArgs:
 class ExternalDns(pulumi.ComponentResource):
     role_arn: pulumi.Output[str]
     release: k8s.helm.v3.Release
+    teardown_pause: command.local.Command
     txt_owner_id: str
 
     def __init__(self, name: str, args: ExternalDnsArgs, opts: pulumi.ResourceOptions | None = None):
@@ -71,8 +75,17 @@ class ExternalDns(pulumi.ComponentResource):
             namespace=namespace.metadata.name,
             values=externaldns.chart_values(settings, args.region),
             atomic=True,
+            timeout=600,  # the first pod waits for Auto Mode to start a node
             # Credentials must exist before the first pod starts, or it crash-loops on AccessDenied.
             opts=pulumi.ResourceOptions(parent=self, provider=cluster.provider, depends_on=[policy, association]),
+        )
+        # On destroy, Pulumi removes the Ingresses (they depend on this component) and then the chart.
+        # ExternalDNS reacts to the deletion only after --min-event-sync-interval (5 s) and a Route 53
+        # round trip, so it is given time to delete the records before its pod is stopped.
+        self.teardown_pause = command.local.Command(
+            f"{name}-teardown-pause",
+            delete=f"sleep {TEARDOWN_PAUSE_SECONDS}",
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.release]),
         )
         self.role_arn = role.arn
         self.register_outputs({"roleArn": self.role_arn, "txtOwnerId": self.txt_owner_id})

@@ -86,6 +86,9 @@ class Network(pulumi.ComponentResource):
             f"{name}-vpc",
             cidr_block=settings.vpc_cidr,
             number_of_availability_zones=3,
+            # EKS nodes register by DNS name; awsx leaves DNS hostnames off unless asked.
+            enable_dns_hostnames=True,
+            enable_dns_support=True,
             # One NAT gateway keeps the standby colour cheap; the live colour's nodes only need egress.
             nat_gateways=awsx.ec2.NatGatewayConfigurationArgs(strategy=awsx.ec2.NatGatewayStrategy.SINGLE),
             subnet_specs=[

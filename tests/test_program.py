@@ -68,6 +68,20 @@ def test_cluster_is_named_for_its_colour_at_the_configured_version(blue: plan.Pl
         assert p.outputs["clusterVersion"] == version
 
 
+def test_cluster_nodes_stay_in_private_subnets_without_a_legacy_instance_role(blue: plan.Plan) -> None:
+    cluster = blue.one(CLUSTER)
+    assert "publicSubnetIds" not in cluster.inputs
+    assert cluster.inputs["privateSubnetIds"] == ["subnet-0c00000000000000c", "subnet-0d00000000000000d"]
+    assert cluster.inputs["createInstanceRole"] is False
+    params = blue.one(INGRESS_CLASS_PARAMS)
+    assert params.inputs["spec"]["subnets"]["ids"] == ["subnet-0a00000000000000a", "subnet-0b00000000000000b"]
+
+
+def test_new_vpc_has_the_dns_support_eks_nodes_need(blue: plan.Plan) -> None:
+    vpc = blue.one("awsx:ec2:Vpc")
+    assert vpc.inputs["enableDnsHostnames"] is True and vpc.inputs["enableDnsSupport"] is True
+
+
 def test_only_the_colour_carrying_traffic_is_protected(blue: plan.Plan, green: plan.Plan) -> None:
     assert blue.one(CLUSTER).protect is True  # weight 1
     assert green.one(CLUSTER).protect is False  # weight 0: may be destroyed
@@ -235,12 +249,16 @@ def test_ingress_class_is_wired_to_auto_mode(blue: plan.Plan) -> None:
     assert params.inputs["spec"]["scheme"] == "internet-facing"
 
 
-def test_ingresses_are_destroyed_before_external_dns(blue: plan.Plan) -> None:
-    # Pulumi deletes dependents first: an Ingress that depends on the chart goes while ExternalDNS
-    # still runs, so ExternalDNS deletes the records it made for it.
+def test_ingresses_are_destroyed_before_a_pause_that_precedes_external_dns(blue: plan.Plan) -> None:
+    # Pulumi deletes dependents first: the Ingresses, then the pause (a sleep on delete), then the
+    # chart, so ExternalDNS still runs long enough to delete the records it made for them.
     release = blue.one(RELEASE)
+    pause = blue.one("command:local:Command")
+    assert pause.inputs["delete"] == "sleep 60" and "create" not in pause.inputs
+    assert release.urn in pause.dependencies
     for ingress in blue.of_type(INGRESS):
         assert release.urn in ingress.dependencies
+        assert pause.urn in ingress.dependencies
 
 
 def test_no_direct_hostname_when_switched_off() -> None:
