@@ -13,7 +13,7 @@ from bluegreen.settings import Settings, SettingsError, load_stack_config, load_
 if TYPE_CHECKING:
     from bluegreen.plan import Declared, Plan
 
-HELP = "show what a stack would declare, offline (Pulumi mocks: no AWS account, no Pulumi CLI)"
+HELP = "Show what a stack would declare, offline (Pulumi mocks: no AWS account, no Pulumi CLI)."
 
 # For each resource type, the inputs a reviewer wants to see (others are listed by type and name only).
 KEY_INPUTS = {
