@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from bluegreen import cli, dns
 from bluegreen.cli import EXIT_AWS, EXIT_OK, EXIT_PROBLEM, EXIT_USAGE
+from bluegreen.commands import route53_pair
 from bluegreen.settings import COLORS
 
 if TYPE_CHECKING:
@@ -38,11 +39,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace, *, client: Any = None) -> int:
     from bluegreen import route53
 
-    try:
-        pair = route53.load_pair(args.project_dir)
-    except route53.StackFilesError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return EXIT_PROBLEM if err.disagree else EXIT_USAGE
+    pair = route53_pair.load(args.project_dir)
+    if isinstance(pair, int):
+        return pair
     hostname = dns.normalize(args.hostname)
     if hostname not in pair.hostnames:
         print(f"error: {hostname} is not a shared hostname (known: {', '.join(pair.hostnames)})", file=sys.stderr)

@@ -12,7 +12,8 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from bluegreen import cli
-from bluegreen.cli import EXIT_AWS, EXIT_OK, EXIT_PROBLEM, EXIT_USAGE
+from bluegreen.cli import EXIT_AWS, EXIT_OK, EXIT_PROBLEM
+from bluegreen.commands import route53_pair
 from bluegreen.settings import COLORS
 
 if TYPE_CHECKING:
@@ -30,11 +31,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace, *, client: Any = None) -> int:
     from bluegreen import route53
 
-    try:
-        pair = route53.load_pair(args.project_dir)
-    except route53.StackFilesError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return EXIT_PROBLEM if err.disagree else EXIT_USAGE
+    pair = route53_pair.load(args.project_dir)
+    if isinstance(pair, int):
+        return pair
     settings = pair.stacks[args.color]
     owner_id = settings.txt_owner_id
     if settings.traffic_weight > 0:

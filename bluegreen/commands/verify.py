@@ -13,7 +13,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from bluegreen import cli
-from bluegreen.cli import EXIT_AWS, EXIT_OK, EXIT_PROBLEM, EXIT_USAGE
+from bluegreen.cli import EXIT_AWS, EXIT_OK, EXIT_PROBLEM
+from bluegreen.commands import route53_pair
 
 if TYPE_CHECKING:
     from bluegreen.route53 import RecordSet, StackPair
@@ -66,11 +67,9 @@ def run(
 ) -> int:
     from bluegreen import route53
 
-    try:
-        pair = route53.load_pair(args.project_dir)
-    except route53.StackFilesError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return EXIT_PROBLEM if err.disagree else EXIT_USAGE
+    pair = route53_pair.load(args.project_dir)
+    if isinstance(pair, int):
+        return pair
     print(pair.describe())
     try:
         client = client or route53.make_client(args.region or pair.region, args.profile)
