@@ -22,7 +22,9 @@ from pathlib import Path
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
-WEIGHT_KEY = "eks-bluegreen:trafficWeight"
+from bluegreen.settings import MAX_WEIGHT
+from bluegreen.settings import parse_weight as weight_value
+from bluegreen.stackfiles import WEIGHT_KEY
 
 # A change to any of these changes what every stack deploys. The workflows' `paths` filters list the
 # same files (tests/test_workflows.py keeps them in step).
@@ -78,12 +80,10 @@ def parse_weight(text: str, where: str) -> int:
         raise DeployOrderError(f"{where}: not valid YAML: {error}") from error
     config = document.get("config") if isinstance(document, dict) else None
     value = config.get(WEIGHT_KEY) if isinstance(config, dict) else None
-    if isinstance(value, str) and value.isdigit():
-        return int(value)
-    # bool is an int in Python, and `true` is no weight.
-    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
-        return value
-    raise DeployOrderError(f"{where}: {WEIGHT_KEY} must be a whole number >= 0, found {value!r}")
+    weight = weight_value(value)  # the settings' own rule: an integer 0..255, or its plain text
+    if weight is None:
+        raise DeployOrderError(f"{where}: {WEIGHT_KEY} must be a whole number 0..{MAX_WEIGHT}, found {value!r}")
+    return weight
 
 
 def _git(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
