@@ -61,3 +61,16 @@ def test_unknown_stack_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> N
     code, out = plan_output(capsys, "purple")
     assert code == cli.EXIT_USAGE
     assert "Pulumi.purple.yaml" in out
+
+
+def test_an_invalid_peer_file_is_named_as_invalid_not_missing(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    project = copy_project(tmp_path)
+    (project / "Pulumi.green.yaml").write_text("config:\n  eks-bluegreen:color: green\n")
+    code, out = plan_output(capsys, "blue", project_dir=project)
+    assert code == cli.EXIT_OK
+    assert "(the peer is not shown: Pulumi.green.yaml is invalid (bluegreen status lists its problems))" in out
+    (project / "Pulumi.green.yaml").unlink()
+    code, out = plan_output(capsys, "blue", project_dir=project)
+    assert "(the peer is not shown: Pulumi.green.yaml is not in this folder)" in out

@@ -75,7 +75,8 @@ def run(args: argparse.Namespace) -> int:
     print(f"\nTraffic for {', '.join(settings.hostnames)} (from the stack files):")
     print(traffic.render_table(rows))
     if not peer:
-        print(f"(no {peer_path.name}: the peer is shown only when its stack file is in this folder)")
+        why = "is invalid (bluegreen status lists its problems)" if peer_path.exists() else "is not in this folder"
+        print(f"(the peer is not shown: {peer_path.name} {why})")
     return cli.EXIT_OK
 
 
