@@ -22,7 +22,7 @@ PRELUDE = f"""
 import sys, time
 sys.path.insert(0, {str(PROJECT_DIR)!r})
 from pathlib import Path
-from bluegreen import plan
+from bluegreen import mock_engine as engine
 from bluegreen.settings import load_stack_config
 """
 
@@ -32,10 +32,11 @@ IMPORT_ONLY = (
     + """
 import pulumi
 modules = {modules!r}
-pulumi.runtime.set_mocks(plan.FakeCloud({{}}, plan.Scenario()), project="eks-bluegreen", stack="bench", preview=True)
+mocks = engine.FakeCloud({{}}, engine.Scenario())
+pulumi.runtime.set_mocks(mocks, project="eks-bluegreen", stack="bench", preview=True)
 start = time.perf_counter()
 for name in modules:
-    plan._load_through_attributes(name)
+    engine._load_through_attributes(name)
 print(time.perf_counter() - start)
 """
 )
@@ -48,7 +49,7 @@ import json
 config = load_stack_config(Path({project!r}) / "Pulumi.{stack}.yaml")
 start = time.perf_counter()
 before = set(sys.modules)
-result = plan._run(config, {stack!r}, Path({project!r}), plan.Scenario())
+result = engine._run(config, {stack!r}, Path({project!r}), engine.Scenario())
 elapsed = time.perf_counter() - start
 assert result.error is None, result.error
 loaded = sorted(m for m in set(sys.modules) - before if m.startswith(("pulumi", "components")))

@@ -19,8 +19,8 @@ from typing import Any
 
 from bluegreen import dns
 from bluegreen.settings import COLORS, MAX_WEIGHT, Settings, load_stack_config, stack_file
-from bluegreen.traffic import shares
 from bluegreen.txt_registry import ANSWER_TYPES, TxtNaming, ownership_value, parse_ownership, written_txt_type
+from bluegreen.weights import shares
 
 # Route 53 limits (Route 53 Developer Guide / API reference); the weight range is settings.MAX_WEIGHT.
 MAX_WEIGHTED_SETS = 100  # per name and type
@@ -43,7 +43,7 @@ ROUTING_POLICY_KEYS = (
     "MultiValueAnswer",
 )
 
-# The stacks pass no --txt-prefix/--txt-suffix to ExternalDNS (bluegreen/externaldns.py).
+# The stacks pass no --txt-prefix/--txt-suffix to ExternalDNS (bluegreen/external_dns_values.py).
 STACK_TXT_NAMING = TxtNaming()
 
 
@@ -242,7 +242,7 @@ def load_pair(project_dir: Path) -> StackPair:
 
 def ingress_resource(settings: Settings, hostname: str) -> str:
     """ExternalDNS's `resource` label for the Ingress publishing `hostname` in this colour."""
-    from bluegreen.externaldns import ingress_name
+    from bluegreen.external_dns_values import ingress_name
 
     endpoint = next(e for e in settings.endpoints if e.hostname == hostname)
     return f"ingress/{endpoint.namespace}/{ingress_name(endpoint)}"

@@ -10,7 +10,8 @@ import pulumi_aws as aws
 import pulumi_command as command
 import pulumi_kubernetes as k8s
 
-from bluegreen import externaldns, iam
+from bluegreen import external_dns_values as externaldns
+from bluegreen import iam
 from bluegreen.settings import Settings
 from components.cluster import Cluster
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from bluegreen import checks
+from bluegreen import guard_checks as checks
 from bluegreen.settings import PROJECT, Settings
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_kubernetes as k8s
 
-from bluegreen import externaldns
+from bluegreen import external_dns_values as externaldns
 from bluegreen.settings import Endpoint, Settings
 from components.cluster import Cluster
 from components.external_dns import ExternalDns

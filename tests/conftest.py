@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from bluegreen import plan
+from bluegreen import mock_engine
 from bluegreen.settings import load_stack_config
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -35,19 +35,19 @@ def sample_config(stack: str, **overrides: Any) -> dict[str, Any]:
     return config
 
 
-def run(stack: str, scenario: plan.Scenario | None = None, **overrides: Any) -> plan.Plan:
-    return plan.run_program(sample_config(stack, **overrides), stack, PROJECT_DIR, scenario)
+def run(stack: str, scenario: mock_engine.Scenario | None = None, **overrides: Any) -> mock_engine.Plan:
+    return mock_engine.run_program(sample_config(stack, **overrides), stack, PROJECT_DIR, scenario)
 
 
 @pytest.fixture(scope="session")
-def blue() -> plan.Plan:
+def blue() -> mock_engine.Plan:
     result = run("blue")
     assert result.error is None, result.error
     return result
 
 
 @pytest.fixture(scope="session")
-def green() -> plan.Plan:
+def green() -> mock_engine.Plan:
     result = run("green")
     assert result.error is None, result.error
     return result

@@ -8,7 +8,8 @@ import re
 import jsonschema
 import pytest
 
-from bluegreen import externaldns, plan
+from bluegreen import mock_engine
+from bluegreen.external_dns_values import ANNOTATION_PREFIX
 from tests.conftest import FIXTURES, run
 
 CLUSTER = "eks:index:Cluster"
@@ -36,11 +37,11 @@ CHART_VALUE_FLAGS = {
 }
 
 
-def external_dns_values(p: plan.Plan) -> dict:
+def external_dns_values(p: mock_engine.Plan) -> dict:
     return p.one(RELEASE).inputs["values"]
 
 
-def weighted_ingress(p: plan.Plan, hostname: str) -> plan.Declared:
+def weighted_ingress(p: mock_engine.Plan, hostname: str) -> mock_engine.Declared:
     (found,) = [i for i in p.of_type(INGRESS) if i.inputs["spec"]["rules"][0]["host"] == hostname]
     return found
 
@@ -58,7 +59,9 @@ def known_annotations() -> set[str]:
 # --- cluster ---------------------------------------------------------------------------------------
 
 
-def test_cluster_is_named_for_its_colour_at_the_configured_version(blue: plan.Plan, green: plan.Plan) -> None:
+def test_cluster_is_named_for_its_colour_at_the_configured_version(
+    blue: mock_engine.Plan, green: mock_engine.Plan
+) -> None:
     for p, color, version in ((blue, "blue", "1.33"), (green, "green", "1.34")):
         cluster = p.one(CLUSTER)
         assert cluster.inputs["name"] == f"eks-bluegreen-{color}"
@@ -68,7 +71,7 @@ def test_cluster_is_named_for_its_colour_at_the_configured_version(blue: plan.Pl
         assert p.outputs["clusterVersion"] == version
 
 
-def test_cluster_nodes_stay_in_private_subnets_without_a_legacy_instance_role(blue: plan.Plan) -> None:
+def test_cluster_nodes_stay_in_private_subnets_without_a_legacy_instance_role(blue: mock_engine.Plan) -> None:
     cluster = blue.one(CLUSTER)
     assert "publicSubnetIds" not in cluster.inputs
     assert cluster.inputs["privateSubnetIds"] == ["subnet-0c00000000000000c", "subnet-0d00000000000000d"]
@@ -77,17 +80,17 @@ def test_cluster_nodes_stay_in_private_subnets_without_a_legacy_instance_role(bl
     assert params.inputs["spec"]["subnets"]["ids"] == ["subnet-0a00000000000000a", "subnet-0b00000000000000b"]
 
 
-def test_new_vpc_has_the_dns_support_eks_nodes_need(blue: plan.Plan) -> None:
+def test_new_vpc_has_the_dns_support_eks_nodes_need(blue: mock_engine.Plan) -> None:
     vpc = blue.one("awsx:ec2:Vpc")
     assert vpc.inputs["enableDnsHostnames"] is True and vpc.inputs["enableDnsSupport"] is True
 
 
-def test_only_the_colour_carrying_traffic_is_protected(blue: plan.Plan, green: plan.Plan) -> None:
+def test_only_the_colour_carrying_traffic_is_protected(blue: mock_engine.Plan, green: mock_engine.Plan) -> None:
     assert blue.one(CLUSTER).protect is True  # weight 1
     assert green.one(CLUSTER).protect is False  # weight 0: may be destroyed
 
 
-def test_every_resource_is_parented_to_a_component_of_ours(blue: plan.Plan) -> None:
+def test_every_resource_is_parented_to_a_component_of_ours(blue: mock_engine.Plan) -> None:
     components = {r.urn for r in blue.resources if r.type.startswith("eks-bluegreen:index:")}
     for resource in blue.resources:
         if resource.type.startswith("eks-bluegreen:index:"):
@@ -95,7 +98,7 @@ def test_every_resource_is_parented_to_a_component_of_ours(blue: plan.Plan) -> N
         assert resource.parent in components, f"{resource.type} {resource.name} hangs off {resource.parent}"
 
 
-def test_kubeconfig_is_exported_as_a_secret_and_outputs_are_complete(blue: plan.Plan) -> None:
+def test_kubeconfig_is_exported_as_a_secret_and_outputs_are_complete(blue: mock_engine.Plan) -> None:
     assert set(blue.outputs) == {
         "color",
         "clusterName",
@@ -113,7 +116,7 @@ def test_kubeconfig_is_exported_as_a_secret_and_outputs_are_complete(blue: plan.
 # --- ExternalDNS -----------------------------------------------------------------------------------
 
 
-def test_external_dns_values_validate_against_the_chart_schema(blue: plan.Plan, green: plan.Plan) -> None:
+def test_external_dns_values_validate_against_the_chart_schema(blue: mock_engine.Plan, green: mock_engine.Plan) -> None:
     schema = json.loads((FIXTURES / "external-dns" / "chart-1.21.1-values.schema.json").read_text())
     for p in (blue, green):
         values = external_dns_values(p)
@@ -122,7 +125,9 @@ def test_external_dns_values_validate_against_the_chart_schema(blue: plan.Plan, 
         assert set(values) <= set(schema["properties"]), set(values) - set(schema["properties"])
 
 
-def test_external_dns_owner_ids_differ_and_filters_match_the_zone(blue: plan.Plan, green: plan.Plan) -> None:
+def test_external_dns_owner_ids_differ_and_filters_match_the_zone(
+    blue: mock_engine.Plan, green: mock_engine.Plan
+) -> None:
     blue_values, green_values = external_dns_values(blue), external_dns_values(green)
     assert blue_values["txtOwnerId"] != green_values["txtOwnerId"]
     assert blue.outputs["txtOwnerId"] == blue_values["txtOwnerId"]
@@ -137,7 +142,7 @@ def test_external_dns_owner_ids_differ_and_filters_match_the_zone(blue: plan.Pla
         assert values["triggerLoopOnEvent"] is True
 
 
-def test_every_flag_external_dns_gets_exists(blue: plan.Plan) -> None:
+def test_every_flag_external_dns_gets_exists(blue: mock_engine.Plan) -> None:
     values = external_dns_values(blue)
     flags = known_flags()
     emitted = [arg.split("=")[0] for arg in values["extraArgs"]]
@@ -145,9 +150,9 @@ def test_every_flag_external_dns_gets_exists(blue: plan.Plan) -> None:
     assert emitted and set(emitted) <= flags, set(emitted) - flags
 
 
-def test_annotation_prefix_matches_every_annotation_and_every_key_exists(blue: plan.Plan) -> None:
+def test_annotation_prefix_matches_every_annotation_and_every_key_exists(blue: mock_engine.Plan) -> None:
     prefix = external_dns_values(blue)["annotationPrefix"]
-    assert prefix == externaldns.ANNOTATION_PREFIX
+    assert prefix == ANNOTATION_PREFIX
     keys = known_annotations()
     for ingress in blue.of_type(INGRESS):
         annotations = ingress.inputs["metadata"]["annotations"]
@@ -156,7 +161,7 @@ def test_annotation_prefix_matches_every_annotation_and_every_key_exists(blue: p
         assert set(dns_keys) <= keys, set(dns_keys) - keys
 
 
-def test_external_dns_security_context_is_at_least_the_chart_default(blue: plan.Plan) -> None:
+def test_external_dns_security_context_is_at_least_the_chart_default(blue: mock_engine.Plan) -> None:
     values = external_dns_values(blue)
     container = values["securityContext"]
     assert container["readOnlyRootFilesystem"] is True
@@ -167,7 +172,7 @@ def test_external_dns_security_context_is_at_least_the_chart_default(blue: plan.
     assert set(values["resources"]) == {"requests", "limits"}
 
 
-def test_interval_respects_route53_rate_limit(blue: plan.Plan) -> None:
+def test_interval_respects_route53_rate_limit(blue: mock_engine.Plan) -> None:
     values = external_dns_values(blue)
     minutes = int(re.fullmatch(r"(\d+)m", values["interval"]).group(1))  # type: ignore[union-attr]
     assert minutes >= 1
@@ -177,7 +182,7 @@ def test_interval_respects_route53_rate_limit(blue: plan.Plan) -> None:
 # --- IAM and the service account binding -----------------------------------------------------------
 
 
-def test_iam_policy_is_scoped_to_the_zone_arn(blue: plan.Plan) -> None:
+def test_iam_policy_is_scoped_to_the_zone_arn(blue: mock_engine.Plan) -> None:
     policy = json.loads(blue.one(ROLE_POLICY).inputs["policy"])
     zone_arn = "arn:aws:route53:::hostedzone/Z0PLACEHOLDER0000000"
     statements = {s["Sid"]: s for s in policy["Statement"]}
@@ -196,7 +201,7 @@ def test_iam_policy_is_scoped_to_the_zone_arn(blue: plan.Plan) -> None:
     assert "hostedzone/*" not in json.dumps(policy)
 
 
-def test_pod_identity_binds_the_role_to_the_service_account_the_chart_creates(blue: plan.Plan) -> None:
+def test_pod_identity_binds_the_role_to_the_service_account_the_chart_creates(blue: mock_engine.Plan) -> None:
     association = blue.one(POD_IDENTITY)
     values = external_dns_values(blue)
     release = blue.one(RELEASE)
@@ -215,8 +220,8 @@ def test_pod_identity_binds_the_role_to_the_service_account_the_chart_creates(bl
 # --- traffic ---------------------------------------------------------------------------------------
 
 
-def test_weighted_ingress_carries_colour_and_weight(blue: plan.Plan, green: plan.Plan) -> None:
-    prefix = externaldns.ANNOTATION_PREFIX
+def test_weighted_ingress_carries_colour_and_weight(blue: mock_engine.Plan, green: mock_engine.Plan) -> None:
+    prefix = ANNOTATION_PREFIX
     for p, color, weight in ((blue, "blue", "1"), (green, "green", "0")):
         ingress = weighted_ingress(p, "app.example.com")
         assert ingress.inputs["metadata"]["annotations"] == {
@@ -230,13 +235,13 @@ def test_weighted_ingress_carries_colour_and_weight(blue: plan.Plan, green: plan
         assert ingress.inputs["spec"]["ingressClassName"] == "alb"
 
 
-def test_direct_hostname_is_a_simple_record(blue: plan.Plan) -> None:
+def test_direct_hostname_is_a_simple_record(blue: mock_engine.Plan) -> None:
     direct = weighted_ingress(blue, "blue.app.example.com")
     annotations = direct.inputs["metadata"]["annotations"]
-    assert annotations == {externaldns.ANNOTATION_PREFIX + "hostname": "blue.app.example.com"}
+    assert annotations == {ANNOTATION_PREFIX + "hostname": "blue.app.example.com"}
 
 
-def test_ingress_class_is_wired_to_auto_mode(blue: plan.Plan) -> None:
+def test_ingress_class_is_wired_to_auto_mode(blue: mock_engine.Plan) -> None:
     ingress_class = blue.one(INGRESS_CLASS)
     params = blue.one(INGRESS_CLASS_PARAMS)
     assert ingress_class.inputs["spec"]["controller"] == "eks.amazonaws.com/alb"
@@ -249,7 +254,7 @@ def test_ingress_class_is_wired_to_auto_mode(blue: plan.Plan) -> None:
     assert params.inputs["spec"]["scheme"] == "internet-facing"
 
 
-def test_ingresses_are_destroyed_before_a_pause_that_precedes_external_dns(blue: plan.Plan) -> None:
+def test_ingresses_are_destroyed_before_a_pause_that_precedes_external_dns(blue: mock_engine.Plan) -> None:
     # Pulumi deletes dependents first: the Ingresses, then the pause (a sleep on delete), then the
     # chart, so ExternalDNS still runs long enough to delete the records it made for them.
     release = blue.one(RELEASE)
@@ -270,18 +275,18 @@ def test_no_direct_hostname_when_switched_off() -> None:
 # --- guard -----------------------------------------------------------------------------------------
 
 
-def test_standby_colour_reads_its_peer_and_passes_when_the_peer_carries_traffic(green: plan.Plan) -> None:
+def test_standby_colour_reads_its_peer_and_passes_when_the_peer_carries_traffic(green: mock_engine.Plan) -> None:
     reference = green.one(STACK_REFERENCE)
     assert reference.name == "blue"
 
 
-def test_live_colour_does_not_need_its_peer(blue: plan.Plan) -> None:
+def test_live_colour_does_not_need_its_peer(blue: mock_engine.Plan) -> None:
     assert blue.of_type(STACK_REFERENCE) == []
-    assert run("blue", plan.Scenario(peer_outputs=None)).error is None
+    assert run("blue", mock_engine.Scenario(peer_outputs=None)).error is None
 
 
 def test_all_zero_weights_fail_the_preview_before_any_weight_is_declared() -> None:
-    p = run("green", plan.Scenario(peer_outputs={"trafficWeight": 0}))
+    p = run("green", mock_engine.Scenario(peer_outputs={"trafficWeight": 0}))
     assert p.error is not None
     assert "both colours would have weight 0" in p.error
     assert "allowAllZero" in p.error
@@ -289,34 +294,36 @@ def test_all_zero_weights_fail_the_preview_before_any_weight_is_declared() -> No
 
 
 def test_all_zero_is_allowed_when_asked_for() -> None:
-    p = run("green", plan.Scenario(peer_outputs={"trafficWeight": 0}), allowAllZero=True)
+    p = run("green", mock_engine.Scenario(peer_outputs={"trafficWeight": 0}), allowAllZero=True)
     assert p.error is None
 
 
 def test_missing_peer_stack_output_names_the_stack_and_the_fix() -> None:
-    p = run("green", plan.Scenario(peer_outputs={}))
+    p = run("green", mock_engine.Scenario(peer_outputs={}))
     assert p.error is not None
     assert "'blue'" in p.error and "peerStack" in p.error
 
 
 def test_missing_peer_stack_stops_the_preview_and_the_program_said_what_fixes_it() -> None:
-    p = run("green", plan.Scenario(peer_outputs=None))
+    p = run("green", mock_engine.Scenario(peer_outputs=None))
     assert p.error is not None and '"blue"' in p.error
     assert any("reading stack 'blue'" in m and "deploy it first" in m for m in p.messages), p.messages
     assert all("aws-weight" not in json.dumps(i.inputs) for i in p.of_type(INGRESS))
 
 
-def test_live_colour_logs_nothing_about_its_peer(blue: plan.Plan) -> None:
+def test_live_colour_logs_nothing_about_its_peer(blue: mock_engine.Plan) -> None:
     assert not any("reading stack" in m for m in blue.messages)
 
 
 def test_shared_owner_id_with_the_peer_fails() -> None:
-    p = run("green", plan.Scenario(peer_outputs={"trafficWeight": 1, "txtOwnerId": "shared"}), txtOwnerId="shared")
+    p = run(
+        "green", mock_engine.Scenario(peer_outputs={"trafficWeight": 1, "txtOwnerId": "shared"}), txtOwnerId="shared"
+    )
     assert p.error is not None and "would delete the other's records" in p.error
 
 
 def test_zone_named_differently_from_domain_fails_with_the_fix() -> None:
-    p = run("blue", plan.Scenario(zone_name="example.org."))
+    p = run("blue", mock_engine.Scenario(zone_name="example.org."))
     assert p.error is not None
     assert "'example.org'" in p.error and "'example.com'" in p.error
     assert p.of_type(CLUSTER) == []
@@ -356,33 +363,33 @@ def test_shared_vpc_gets_one_cluster_tag_per_subnet_and_colour() -> None:
 
 
 def test_shared_vpc_without_load_balancer_role_tags_fails_with_the_command_to_fix_it() -> None:
-    scenario = plan.Scenario(subnets_missing_role_tag=frozenset({"subnet-0aaaaaaaaaaaaaaa2"}))
+    scenario = mock_engine.Scenario(subnets_missing_role_tag=frozenset({"subnet-0aaaaaaaaaaaaaaa2"}))
     p = run("blue", scenario, **SHARED_VPC)
     assert p.error is not None
     assert "subnet-0aaaaaaaaaaaaaaa2" in p.error and "kubernetes.io/role/elb" in p.error
     assert "aws ec2 create-tags" in p.error
 
 
-def test_new_vpc_cidrs_differ_per_colour(blue: plan.Plan, green: plan.Plan) -> None:
+def test_new_vpc_cidrs_differ_per_colour(blue: mock_engine.Plan, green: mock_engine.Plan) -> None:
     assert blue.one("awsx:ec2:Vpc").inputs["cidrBlock"] != green.one("awsx:ec2:Vpc").inputs["cidrBlock"]
 
 
 # --- diff minimality -------------------------------------------------------------------------------
 
 
-def changed_resources(before: plan.Plan, after: plan.Plan) -> set[str]:
+def changed_resources(before: mock_engine.Plan, after: mock_engine.Plan) -> set[str]:
     old = {r.urn: r.inputs for r in before.resources}
     new = {r.urn: r.inputs for r in after.resources}
     assert set(old) == set(new), set(old) ^ set(new)
     return {urn.split("::")[-1] for urn in old if old[urn] != new[urn]}
 
 
-def test_changing_the_weight_changes_only_the_weighted_ingresses(blue: plan.Plan) -> None:
+def test_changing_the_weight_changes_only_the_weighted_ingresses(blue: mock_engine.Plan) -> None:
     assert changed_resources(blue, run("blue", trafficWeight=2)) == {"traffic-app.example.com"}
 
 
 @pytest.mark.parametrize("version", ["1.34"])
-def test_changing_the_version_touches_nothing_in_external_dns_or_traffic(blue: plan.Plan, version: str) -> None:
+def test_changing_the_version_touches_nothing_in_external_dns_or_traffic(blue: mock_engine.Plan, version: str) -> None:
     after = run("blue", clusterVersion=version)
     changed = changed_resources(blue, after)
     assert "cluster-eks" in changed

@@ -26,7 +26,7 @@ HOST = "app.example.com"
 ELB_ZONE = "Z32O12XQLNTSW2"  # eu-west-1 ALB alias zone
 ALB = {"blue": "k8s-blue-0123.eu-west-1.elb.amazonaws.com", "green": "k8s-green-4567.eu-west-1.elb.amazonaws.com"}
 OWNER = {"blue": "eks-bluegreen-blue", "green": "eks-bluegreen-green"}
-RESOURCE = "ingress/demo/bluegreen-app-example-com"  # bluegreen.externaldns.ingress_name for demo/echo
+RESOURCE = "ingress/demo/bluegreen-app-example-com"  # bluegreen.external_dns_values.ingress_name for demo/echo
 
 
 def write_project(

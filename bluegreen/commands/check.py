@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import argparse
 
-from bluegreen import stackfiles, traffic
+from bluegreen import stackfiles, weights
 from bluegreen.cli import EXIT_OK, EXIT_PROBLEM, EXIT_USAGE
 
 HELP = "For pull requests: check that the stack files change traffic by one safe step compared with a git ref."
@@ -25,8 +25,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _traffic(files: stackfiles.StackFiles) -> dict[str, traffic.StackTraffic]:
-    return {stack: traffic.StackTraffic.from_settings(stack, settings) for stack, settings in files.valid.items()}
+def _traffic(files: stackfiles.StackFiles) -> dict[str, weights.StackTraffic]:
+    return {stack: weights.StackTraffic.from_settings(stack, settings) for stack, settings in files.valid.items()}
 
 
 def run(args: argparse.Namespace) -> int:
@@ -47,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
 
     before, after = _traffic(base), _traffic(head)
-    print(traffic.render_change_markdown(before, after))
+    print(weights.render_change_markdown(before, after))
     notes = [
         f"- {error.source} is invalid, so its weight there is unknown and any weight it has now counts as a move: "
         + "; ".join(error.problems)
@@ -61,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
     if notes:
         print("\nNotes:\n" + "\n".join(notes))
 
-    problems = traffic.change_problems(before, after)
+    problems = weights.change_problems(before, after)
     if problems:
         print("\n**Refused**:\n" + "\n".join(f"- {problem}" for problem in problems))
         return EXIT_PROBLEM

@@ -11,7 +11,7 @@ from bluegreen import cli
 from bluegreen.settings import Settings, SettingsError, load_stack_config, load_stack_settings, stack_file
 
 if TYPE_CHECKING:
-    from bluegreen.plan import Declared, Plan
+    from bluegreen.mock_engine import Declared, Plan
 
 HELP = "Show what a stack would declare, offline (Pulumi mocks: no AWS account, no Pulumi CLI)."
 
@@ -52,17 +52,17 @@ def run(args: argparse.Namespace) -> int:
     peer = _peer_settings(peer_path)
     peer_weight = args.peer_weight if args.peer_weight is not None else (peer.traffic_weight if peer else 1)
 
-    from bluegreen import plan, traffic  # Pulumi loads here, not for the other subcommands
+    from bluegreen import mock_engine, weights  # Pulumi loads here, not for the other subcommands
 
     print(f"Offline plan of stack {args.stack!r} (Pulumi mocks; nothing was sent to AWS or Kubernetes)")
     print(
         f"Assumed: the zone is named {settings.domain!r}; peer stack {settings.peer_stack!r} has weight {peer_weight}."
     )
     print()
-    scenario = plan.Scenario(
+    scenario = mock_engine.Scenario(
         peer_outputs={"trafficWeight": peer_weight, "txtOwnerId": peer.txt_owner_id if peer else None}
     )
-    result = plan.run_program(load_stack_config(path), args.stack, args.project_dir, scenario)
+    result = mock_engine.run_program(load_stack_config(path), args.stack, args.project_dir, scenario)
     _print_resources(result)
     for message in result.messages:
         print(message)
@@ -73,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
     if peer:
         rows.append((settings.peer_stack, peer.color, peer.cluster_version, peer.traffic_weight))
     print(f"\nTraffic for {', '.join(settings.hostnames)} (from the stack files):")
-    print(traffic.render_table(rows))
+    print(weights.render_table(rows))
     if not peer:
         why = "is invalid (bluegreen status lists its problems)" if peer_path.exists() else "is not in this folder"
         print(f"(the peer is not shown: {peer_path.name} {why})")

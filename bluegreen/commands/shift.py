@@ -13,7 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bluegreen import stackfiles, traffic
+from bluegreen import stackfiles, weights
 from bluegreen.cli import EXIT_OK, EXIT_PROBLEM, EXIT_USAGE
 from bluegreen.commands.status import load_pair
 from bluegreen.settings import COLORS, MAX_WEIGHT, parse_weight, stack_file
@@ -60,18 +60,18 @@ def run(args: argparse.Namespace) -> int:
         return stacks
     try:
         if args.to is not None:
-            step = traffic.custom_step(stacks, args.color, args.to)
+            step = weights.custom_step(stacks, args.color, args.to)
         elif args.rollback:
-            step = traffic.rollback_step(stacks, args.color)
+            step = weights.rollback_step(stacks, args.color)
         else:
-            step = traffic.next_step(stacks, args.color)
-    except traffic.ShiftRefused as refusal:
+            step = weights.next_step(stacks, args.color)
+    except weights.ShiftRefused as refusal:
         print(f"refused: {refusal}", file=sys.stderr)
         return EXIT_PROBLEM
     if step is None:
-        weights = ", ".join(f"{color} {weight}" for color, weight in traffic.weights_by_color(stacks).items())
+        split = ", ".join(f"{color} {weight}" for color, weight in weights.weights_by_color(stacks).items())
         goal = f"weight {args.to}" if args.to is not None else "all the traffic"
-        print(f"{args.color} already has {goal} ({weights}); nothing changed.")
+        print(f"{args.color} already has {goal} ({split}); nothing changed.")
         return EXIT_OK
 
     path = stack_file(args.project_dir, step.stack)
@@ -83,16 +83,16 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     after = step.applied_to(stacks)
     print(f"Changed {path.name}: {stackfiles.WEIGHT_KEY} {step.before} → {step.after}\n")
-    print(traffic.render_table(traffic.table_rows(after)))
-    print(f"\nPhase: {traffic.phase(traffic.weights_by_color(after), traffic.promotion_target(after))}")
-    up = traffic.pulumi_up_command(step.stack, stackfiles.project_dir_option(args.project_dir))
+    print(weights.render_table(weights.table_rows(after)))
+    print(f"\nPhase: {weights.phase(weights.weights_by_color(after), weights.promotion_target(after))}")
+    up = weights.pulumi_up_command(step.stack, stackfiles.project_dir_option(args.project_dir))
     if not args.apply:
         print(f"\nNext: commit {path.name} alone in a pull request; once it is merged, run: {up}")
         return EXIT_OK
     return _apply(args.project_dir, step, path, original, edited)
 
 
-def _apply(project_dir: Path, step: traffic.Step, path: Path, original: bytes, edited: bytes) -> int:
+def _apply(project_dir: Path, step: weights.Step, path: Path, original: bytes, edited: bytes) -> int:
     # --type int: without it Pulumi stores a top-level value as a string ("1"), quoting it in the file,
     # while Pulumi.yaml declares this key an integer.
     config_set = ["pulumi", "config", "set", "--stack", step.stack, "--type", "int"]

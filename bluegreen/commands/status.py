@@ -9,7 +9,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from bluegreen import stackfiles, traffic
+from bluegreen import stackfiles, weights
 from bluegreen.cli import EXIT_OK, EXIT_PROBLEM, EXIT_USAGE
 from bluegreen.settings import COLORS
 
@@ -20,7 +20,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """status takes no arguments of its own."""
 
 
-def load_pair(args: argparse.Namespace) -> list[traffic.StackTraffic] | int:
+def load_pair(args: argparse.Namespace) -> list[weights.StackTraffic] | int:
     """The working tree's stacks, or the exit code after printing why they cannot be read."""
     files = stackfiles.read_working_tree(args.project_dir)
     if not files.names:
@@ -30,44 +30,44 @@ def load_pair(args: argparse.Namespace) -> list[traffic.StackTraffic] | int:
         print(f"error: {error.source} is invalid:", *[f"  - {p}" for p in error.problems], sep="\n", file=sys.stderr)
     if files.invalid:
         return EXIT_USAGE
-    return [traffic.StackTraffic.from_settings(stack, settings) for stack, settings in files.valid.items()]
+    return [weights.StackTraffic.from_settings(stack, settings) for stack, settings in files.valid.items()]
 
 
-def next_step_advice(stacks: Sequence[traffic.StackTraffic], project_dir: str | None) -> list[str]:
+def next_step_advice(stacks: Sequence[weights.StackTraffic], project_dir: str | None) -> list[str]:
     """What to run next: the promotion's next step towards the newer version, and how to roll back."""
     present = {s.color for s in stacks}
     missing = [color for color in COLORS if color not in present]
     if missing:
         return [f"No stack has color {missing[0]}: add a stack file for it with trafficWeight: 0 to stand it up."]
 
-    def how(step: traffic.Step, command: str) -> list[str]:
+    def how(step: weights.Step, command: str) -> list[str]:
         return [
-            f"  {traffic.describe_step(step, stacks)}",
+            f"  {weights.describe_step(step, stacks)}",
             f"  {command}",
-            f"  then, once that change is merged: {traffic.pulumi_up_command(step.stack, project_dir)}",
+            f"  then, once that change is merged: {weights.pulumi_up_command(step.stack, project_dir)}",
         ]
 
-    target = traffic.promotion_target(stacks)
+    target = weights.promotion_target(stacks)
     if target is None:
         lines = [f"Both colours run {stacks[0].version}: no newer version is waiting for traffic."]
         for color in COLORS:
-            step = traffic.next_step(stacks, color)
+            step = weights.next_step(stacks, color)
             if step is not None:
                 lines += [f"To move traffic to {color} anyway:"]
-                lines += how(step, traffic.shift_command(color, project_dir=project_dir))
+                lines += how(step, weights.shift_command(color, project_dir=project_dir))
         return lines
 
     by_color = {s.color: s for s in stacks}
     old = next(color for color in COLORS if color != target)
-    rollback = traffic.shift_command(old, rollback=True, project_dir=project_dir)
-    step = traffic.next_step(stacks, target)
+    rollback = weights.shift_command(old, rollback=True, project_dir=project_dir)
+    step = weights.next_step(stacks, target)
     if step is None:
         return [
             f"Promotion done: {target} ({by_color[target].version}) has all the traffic.",
             f"To roll back to {old} ({by_color[old].version}): {rollback}",
         ]
     lines = [f"Next step of the promotion to {target} ({by_color[target].version}):"]
-    lines += how(step, traffic.shift_command(target, project_dir=project_dir))
+    lines += how(step, weights.shift_command(target, project_dir=project_dir))
     if by_color[target].weight > 0:
         lines.append(f"To roll back to {old} instead: {rollback}")
     return lines
@@ -77,16 +77,16 @@ def run(args: argparse.Namespace) -> int:
     stacks = load_pair(args)
     if isinstance(stacks, int):
         return stacks
-    print(traffic.render_table(traffic.table_rows(stacks)))
-    problems = traffic.pair_problems(stacks)
+    print(weights.render_table(weights.table_rows(stacks)))
+    problems = weights.pair_problems(stacks)
     for problem in problems:
         print(f"error: invalid pair: {problem}", file=sys.stderr)
     if problems:
         return EXIT_PROBLEM
 
-    current = traffic.phase(traffic.weights_by_color(stacks), traffic.promotion_target(stacks))
+    current = weights.phase(weights.weights_by_color(stacks), weights.promotion_target(stacks))
     print(f"\nPhase: {current}")
-    if current == traffic.ALL_ZERO:
+    if current == weights.ALL_ZERO:
         print("  every weight is 0 (allowAllZero is set): Route 53 splits traffic equally between the colours")
     print()
     print("\n".join(next_step_advice(stacks, stackfiles.project_dir_option(args.project_dir))))

@@ -162,7 +162,7 @@ class _MessageLog(logging.Logger):
     """Keeps what the program logs through the mocked engine (info and above)."""
 
     def __init__(self) -> None:
-        super().__init__("bluegreen.plan", logging.INFO)
+        super().__init__("bluegreen.mock_engine", logging.INFO)
         self.messages: list[str] = []
 
     def handle(self, record: logging.LogRecord) -> None:
