@@ -153,6 +153,11 @@ class Settings:
         return f"{PROJECT}-{self.color}"
 
     @property
+    def carries_traffic(self) -> bool:
+        """A colour above weight 0 is live: its traffic-carrying resources are protected."""
+        return self.traffic_weight > 0
+
+    @property
     def hostnames(self) -> tuple[str, ...]:
         return tuple(e.hostname for e in self.endpoints)
 

@@ -11,6 +11,7 @@ import pulumi_kubernetes as k8s
 
 from bluegreen.settings import Settings
 from components.network import Network
+from components.protection import protected_while_live
 
 CONTROL_PLANE_LOGS = ["api", "audit", "authenticator", "controllerManager", "scheduler"]
 CLUSTER_ADMIN_POLICY = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
@@ -62,7 +63,7 @@ class Cluster(pulumi.ComponentResource):
             enabled_cluster_log_types=CONTROL_PLANE_LOGS,
             tags=dict(settings.tags),
             # The colour that carries traffic cannot be destroyed: set its weight to 0 first.
-            opts=pulumi.ResourceOptions(parent=self, protect=settings.traffic_weight > 0),
+            opts=protected_while_live(settings, pulumi.ResourceOptions(parent=self)),
         )
         self.kubeconfig = pulumi.Output.secret(cluster.kubeconfig_json)
         self.provider = k8s.Provider(

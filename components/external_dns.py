@@ -14,6 +14,7 @@ from bluegreen import external_dns_values as externaldns
 from bluegreen import iam
 from bluegreen.settings import Settings
 from components.cluster import Cluster
+from components.protection import protected_while_live
 
 TEARDOWN_PAUSE_SECONDS = 60
 
@@ -37,6 +38,8 @@ class ExternalDns(pulumi.ComponentResource):
         settings, cluster = args.settings, args.cluster
         self.txt_owner_id = settings.txt_owner_id
         child = pulumi.ResourceOptions(parent=self)
+        # What lets ExternalDNS keep (or, on destroy, delete) the live colour's records.
+        live_child = protected_while_live(settings, child)
         k8s_child = pulumi.ResourceOptions(parent=self, provider=cluster.provider)
 
         role = aws.iam.Role(
@@ -44,13 +47,13 @@ class ExternalDns(pulumi.ComponentResource):
             name=f"{settings.cluster_name}-external-dns",
             assume_role_policy=json.dumps(iam.pod_identity_trust_policy()),
             tags=dict(settings.tags),
-            opts=child,
+            opts=live_child,
         )
         policy = aws.iam.RolePolicy(
             f"{name}-route53",
             role=role.id,
             policy=json.dumps(iam.external_dns_policy(settings, args.partition)),
-            opts=child,
+            opts=live_child,
         )
         namespace = k8s.core.v1.Namespace(
             f"{name}-ns",
@@ -65,7 +68,7 @@ class ExternalDns(pulumi.ComponentResource):
             service_account=externaldns.SERVICE_ACCOUNT,
             role_arn=role.arn,
             tags=dict(settings.tags),
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[cluster]),
+            opts=protected_while_live(settings, pulumi.ResourceOptions(parent=self, depends_on=[cluster])),
         )
         self.release = k8s.helm.v3.Release(
             f"{name}-chart",
@@ -78,7 +81,10 @@ class ExternalDns(pulumi.ComponentResource):
             atomic=True,
             timeout=600,  # the first pod waits for Auto Mode to start a node
             # Credentials must exist before the first pod starts, or it crash-loops on AccessDenied.
-            opts=pulumi.ResourceOptions(parent=self, provider=cluster.provider, depends_on=[policy, association]),
+            opts=protected_while_live(
+                settings,
+                pulumi.ResourceOptions(parent=self, provider=cluster.provider, depends_on=[policy, association]),
+            ),
         )
         # On destroy, Pulumi removes the Ingresses (they depend on this component) and then the chart.
         # ExternalDNS reacts to the deletion only after --min-event-sync-interval (5 s) and a Route 53

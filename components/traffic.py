@@ -13,6 +13,7 @@ from bluegreen.settings import Endpoint, Settings
 from components.cluster import Cluster
 from components.external_dns import ExternalDns
 from components.guard import Guard
+from components.protection import protected_while_live
 
 # EKS Auto Mode's own load balancing: the controller and parameter kind it watches.
 AUTO_MODE_ALB_CONTROLLER = "eks.amazonaws.com/alb"
@@ -88,8 +89,13 @@ class Traffic(pulumi.ComponentResource):
         )
         # Ingresses depend on ExternalDNS so that destroy removes them first, while ExternalDNS is
         # still running to delete the records it made for them.
-        ingress_opts = pulumi.ResourceOptions.merge(
-            k8s_child, pulumi.ResourceOptions(depends_on=[ingress_class, args.external_dns, *args.app_dependencies])
+        # Protected while live: removing a hostname from the live colour is a deliberate act (README).
+        ingress_opts = protected_while_live(
+            settings,
+            pulumi.ResourceOptions.merge(
+                k8s_child,
+                pulumi.ResourceOptions(depends_on=[ingress_class, args.external_dns, *args.app_dependencies]),
+            ),
         )
 
         def ingress(

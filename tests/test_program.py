@@ -85,9 +85,26 @@ def test_new_vpc_has_the_dns_support_eks_nodes_need(blue: mock_engine.Plan) -> N
     assert vpc.inputs["enableDnsHostnames"] is True and vpc.inputs["enableDnsSupport"] is True
 
 
-def test_only_the_colour_carrying_traffic_is_protected(blue: mock_engine.Plan, green: mock_engine.Plan) -> None:
-    assert blue.one(CLUSTER).protect is True  # weight 1
-    assert green.one(CLUSTER).protect is False  # weight 0: may be destroyed
+# What carries or publishes a colour's traffic: protected while its weight is above 0.
+CARRIES_TRAFFIC = (CLUSTER, INGRESS, RELEASE, ROLE, ROLE_POLICY, POD_IDENTITY)
+
+
+def test_everything_that_carries_the_live_colours_traffic_is_protected(blue: mock_engine.Plan) -> None:
+    # destroy deletes dependents first and goes on past a protect error: an unprotected Ingress of
+    # the live colour would be deleted, and its Route 53 record with it, before the cluster refuses.
+    carrying = [r for r in blue.resources if r.type in CARRIES_TRAFFIC]
+    assert {r.type for r in carrying} == set(CARRIES_TRAFFIC)
+    assert len(blue.of_type(INGRESS)) == 2  # weighted and direct
+    assert [r.name for r in carrying if not r.protect] == []
+
+
+def test_nothing_is_protected_at_weight_0(green: mock_engine.Plan) -> None:
+    assert [r.name for r in green.resources if r.protect] == []
+
+
+def test_what_does_not_carry_traffic_stays_unprotected_while_live(blue: mock_engine.Plan) -> None:
+    assert blue.one("command:local:Command").protect is False
+    assert blue.one("awsx:ec2:Vpc").protect is False
 
 
 def test_every_resource_is_parented_to_a_component_of_ours(blue: mock_engine.Plan) -> None:
