@@ -53,5 +53,8 @@ pulumi.export("clusterVersion", settings.cluster_version)
 pulumi.export("trafficWeight", settings.traffic_weight)
 pulumi.export("txtOwnerId", external_dns.txt_owner_id)
 pulumi.export("hostnames", list(settings.hostnames))
+# With hostnames, what the peer's guard compares: both colours publish the same names into one zone.
+pulumi.export("domain", settings.domain)
+pulumi.export("hostedZoneId", settings.hosted_zone_id)
 pulumi.export("kubeconfig", cluster.kubeconfig)
 pulumi.export("loadBalancerHostnames", traffic.load_balancer_hostnames)

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from bluegreen import dns
+from bluegreen.pair_agreement import PublishedSide, agreement_problems
 from bluegreen.settings import PROJECT, Settings, parse_weight
+
+# The peer's outputs the pair rule reads, beside trafficWeight.
+PEER_AGREEMENT_OUTPUTS = ("hostnames", "domain", "hostedZoneId")
 
 
 def zone_name_problem(settings: Settings, zone_name: str) -> str | None:
@@ -29,10 +34,7 @@ def all_zero_problem(settings: Settings, peer_weight: Any) -> str | None:
             f"trafficWeight output (not deployed yet, or the name is wrong: set {PROJECT}:peerStack); "
             f"nothing would carry traffic: {fix}"
         )
-    # Stack outputs travel as JSON numbers: the SDK hands the peer's weight 1 back as 1.0.
-    if isinstance(peer_weight, float) and peer_weight.is_integer():
-        peer_weight = int(peer_weight)
-    weight = parse_weight(peer_weight)
+    weight = _output_weight(peer_weight)
     if weight is None:
         return f"the peer stack {settings.peer_stack!r} exports trafficWeight {peer_weight!r}, not an integer 0..255"
     if weight == 0:
@@ -51,3 +53,32 @@ def owner_id_problem(settings: Settings, peer_owner_id: Any) -> str | None:
         f"{PROJECT}:txtOwnerId {settings.txt_owner_id!r} is also the owner id of {settings.peer_stack!r}; "
         "under --policy=sync each ExternalDNS would delete the other's records: give each colour its own"
     )
+
+
+def peer_agreement_problem(settings: Settings, stack: str, peer_outputs: Mapping[str, Any]) -> str | None:
+    """The pair rule (`bluegreen.pair_agreement`) between this stack and its peer's deployed outputs.
+
+    An output the peer does not export (deployed by an older version) is not compared.
+    """
+    hostnames = peer_outputs.get("hostnames")
+    peer = PublishedSide.from_outputs(
+        settings.peer_stack,
+        # A weight the all-zero check let through unparsed (allowAllZero) counts as 0.
+        weight=_output_weight(peer_outputs.get("trafficWeight")) or 0,
+        hostnames=[str(h) for h in hostnames] if isinstance(hostnames, list) else None,
+        domain=_text(peer_outputs.get("domain")),
+        hosted_zone_id=_text(peer_outputs.get("hostedZoneId")),
+    )
+    problems = agreement_problems([PublishedSide.from_settings(stack, settings), peer])
+    return "; ".join(problems) or None
+
+
+def _output_weight(value: Any) -> int | None:
+    # Stack outputs travel as JSON numbers: the SDK hands the peer's weight 1 back as 1.0.
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return parse_weight(value)
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None

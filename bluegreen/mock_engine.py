@@ -31,13 +31,22 @@ STACK_TYPE = "pulumi:pulumi:Stack"
 STACK_REFERENCE_TYPE = "pulumi:pulumi:StackReference"
 
 
+# A deployed peer that carries traffic and publishes what the sample stack files do.
+HEALTHY_PEER_OUTPUTS = {
+    "trafficWeight": 1,
+    "hostnames": ["app.example.com"],
+    "domain": "example.com",
+    "hostedZoneId": "Z0PLACEHOLDER0000000",
+}
+
+
 @dataclass
 class Scenario:
     """What the offline cloud answers. The defaults describe a healthy account."""
 
     zone_name: str | None = None  # None: the zone is named like the stack's domain
     # Outputs of the deployed peer stack; None means the peer stack does not exist.
-    peer_outputs: Mapping[str, Any] | None = field(default_factory=lambda: {"trafficWeight": 1})
+    peer_outputs: Mapping[str, Any] | None = field(default_factory=lambda: dict(HEALTHY_PEER_OUTPUTS))
     subnets_missing_role_tag: frozenset[str] = frozenset()
     preview: bool = True
 

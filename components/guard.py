@@ -1,8 +1,10 @@
-"""Guard: stops a preview that would publish nothing, share an owner id, or leave every weight at 0."""
+"""Guard: stops a preview that would publish nothing, share an owner id, leave every weight at 0, or
+leave a hostname served only at weight 0 (the pair rule of bluegreen/pair_agreement.py)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
@@ -40,17 +42,27 @@ class Guard(pulumi.ComponentResource):
                 resource=self,
             )
             peer = pulumi.StackReference(settings.peer_stack, opts=pulumi.ResourceOptions(parent=self))
-            self.checked_weight = pulumi.Output.all(
-                peer.get_output("trafficWeight"), peer.get_output("txtOwnerId")
-            ).apply(
-                lambda values: _fail_on(
-                    checks.all_zero_problem(settings, values[0]) or checks.owner_id_problem(settings, values[1]),
-                    settings.traffic_weight,
-                )
+            names = ("trafficWeight", "txtOwnerId", *checks.PEER_AGREEMENT_OUTPUTS)
+            self.checked_weight = pulumi.Output.all(*(peer.get_output(n) for n in names)).apply(
+                lambda values: self._check_peer(settings, dict(zip(names, values, strict=True)))
             )
         else:
             self.checked_weight = pulumi.Output.from_input(settings.traffic_weight)
         self.register_outputs({"checkedWeight": self.checked_weight})
+
+    def _check_peer(self, settings: Settings, outputs: dict[str, Any]) -> int:
+        if missing := [n for n in checks.PEER_AGREEMENT_OUTPUTS if outputs[n] is None]:
+            pulumi.log.warn(
+                f"stack {settings.peer_stack!r} exports no {', '.join(missing)} (deployed by an older version): "
+                "not compared with this stack; deploy it again to compare them",
+                resource=self,
+            )
+        return _fail_on(
+            checks.all_zero_problem(settings, outputs["trafficWeight"])
+            or checks.owner_id_problem(settings, outputs["txtOwnerId"])
+            or checks.peer_agreement_problem(settings, pulumi.get_stack(), outputs),
+            settings.traffic_weight,
+        )
 
 
 def _fail_on(problem: str | None, weight: int = 0) -> int:

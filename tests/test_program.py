@@ -123,10 +123,15 @@ def test_kubeconfig_is_exported_as_a_secret_and_outputs_are_complete(blue: mock_
         "trafficWeight",
         "txtOwnerId",
         "hostnames",
+        "domain",
+        "hostedZoneId",
         "kubeconfig",
         "loadBalancerHostnames",
     }
     assert blue.outputs["hostnames"] == ["app.example.com"]
+    # What the peer's guard compares with its own settings.
+    assert blue.outputs["domain"] == "example.com"
+    assert blue.outputs["hostedZoneId"] == "Z0PLACEHOLDER0000000"
     assert blue.outputs["trafficWeight"] == 1
 
 
@@ -337,6 +342,38 @@ def test_shared_owner_id_with_the_peer_fails() -> None:
         "green", mock_engine.Scenario(peer_outputs={"trafficWeight": 1, "txtOwnerId": "shared"}), txtOwnerId="shared"
     )
     assert p.error is not None and "would delete the other's records" in p.error
+
+
+def peer_with(**outputs: object) -> mock_engine.Scenario:
+    return mock_engine.Scenario(peer_outputs={**mock_engine.HEALTHY_PEER_OUTPUTS, **outputs})
+
+
+def test_standby_refuses_a_hostname_its_live_peer_does_not_serve() -> None:
+    endpoints = [
+        {"hostname": "app.example.com", "service": "demo/echo", "port": 80},
+        {"hostname": "new.example.com", "service": "demo/echo", "port": 80},
+    ]
+    p = run("green", endpoints=endpoints)
+    assert p.error is not None
+    assert "new.example.com would be served only by 'green' at weight 0 ('blue' does not list it)" in p.error
+    assert all("aws-weight" not in json.dumps(i.inputs) for i in p.of_type(INGRESS))
+
+
+def test_standby_accepts_a_hostname_only_its_live_peer_serves() -> None:
+    assert run("green", peer_with(hostnames=["app.example.com", "new.example.com"])).error is None
+
+
+def test_standby_refuses_a_peer_in_another_domain_or_zone() -> None:
+    p = run("green", peer_with(domain="example.org"))
+    assert p.error is not None and "eks-bluegreen:domain differs" in p.error and "'example.org'" in p.error
+    p = run("green", peer_with(hostedZoneId="Z0OTHER"))
+    assert p.error is not None and "eks-bluegreen:hostedZoneId differs" in p.error and "'Z0OTHER'" in p.error
+
+
+def test_a_peer_deployed_before_domain_and_zone_were_exported_is_compared_by_hostnames_only() -> None:
+    p = run("green", mock_engine.Scenario(peer_outputs={"trafficWeight": 1, "hostnames": ["app.example.com"]}))
+    assert p.error is None, p.error
+    assert any("exports no domain, hostedZoneId" in m for m in p.messages), p.messages
 
 
 def test_zone_named_differently_from_domain_fails_with_the_fix() -> None:
