@@ -23,7 +23,7 @@ def load_settings() -> Settings:
     try:
         return parse(raw, source=f"stack {pulumi.get_stack()!r}")
     except SettingsError as error:
-        raise pulumi.RunError(str(error)) from None
+        raise pulumi.RunError(error.report("nothing was declared")) from None
 
 
 settings = load_settings()

@@ -9,6 +9,7 @@ scalar a string, lists and maps as JSON), and gives the same answer for both.
 
 from __future__ import annotations
 
+import difflib
 import ipaddress
 import json
 import re
@@ -51,7 +52,7 @@ SETTINGS: tuple[Setting, ...] = (
         required=True,
     ),
     Setting("hostedZoneId", "string", "ID of the existing public hosted zone, e.g. Z0123456789ABC.", required=True),
-    Setting("domain", "string", "Name of that hosted zone, e.g. example.com.", required=True),
+    Setting("domain", "string", "The name of the hosted zone, e.g. example.com.", required=True),
     Setting(
         "endpoints",
         "array",
@@ -170,7 +171,11 @@ class SettingsError(Exception):
     source: str = "stack settings"
 
     def __str__(self) -> str:
-        lines = [f"{self.source}: {len(self.problems)} problem(s); nothing was declared."]
+        return self.report()
+
+    def report(self, outcome: str = "") -> str:
+        """Every problem on a line of its own, after a first line naming the source (and what that stopped)."""
+        lines = [f"{self.source}: {len(self.problems)} problem(s){'; ' + outcome if outcome else ''}"]
         lines += [f"  - {p}" for p in self.problems]
         return "\n".join(lines)
 
@@ -194,7 +199,7 @@ class _Reader:
         value = self.raw.get(key)
         if value is None:
             if setting.required:
-                self.problems.append(f"{PROJECT}:{key} is missing: {setting.description}")
+                self.problems.append(f"{PROJECT}:{key} is missing. {setting.description}")
             return setting.default
         return value
 
@@ -263,6 +268,25 @@ def parse_weight(value: Any) -> int | None:
     return number if 0 <= number <= MAX_WEIGHT else None
 
 
+def weight_rule(value: Any) -> str:
+    """Why `value` is not a weight: out of range, or not written as a plain whole number."""
+    whole = isinstance(value, int) and not isinstance(value, bool)
+    if whole or (isinstance(value, str) and re.fullmatch(r"[1-9][0-9]*", value)):
+        return f"must be 0..{MAX_WEIGHT}, the range of a Route 53 weight"
+    return (
+        f"must be a whole number from 0 to {MAX_WEIGHT} written without quotes, sign or decimals "
+        "(ExternalDNS would turn anything else into weight 0 and silently drain this colour)"
+    )
+
+
+def _unknown_key(key: str) -> str:
+    known = difflib.get_close_matches(key, SETTINGS_BY_KEY, n=1, cutoff=0.6)
+    if not known:
+        known = [k for k in SETTINGS_BY_KEY if k.lower() == key.lower()]
+    hint = f"did you mean `{known[0]}`?" if known else f"the settings are {', '.join(SETTINGS_BY_KEY)}"
+    return f"{PROJECT}:{key} is not a setting of this program: {hint}"
+
+
 def _endpoints(reader: _Reader, domain: str | None) -> tuple[Endpoint, ...]:
     items = reader.structured("endpoints", list)
     if reader.raw.get("endpoints") is not None and not items:
@@ -325,9 +349,7 @@ def parse(raw: Mapping[str, Any], source: str = "stack settings") -> Settings:
     reader = _Reader(raw)
     for key in raw:
         if key not in SETTINGS_BY_KEY:
-            reader.problems.append(
-                f"{PROJECT}:{key} is not a setting of this program (known: {', '.join(SETTINGS_BY_KEY)})"
-            )
+            reader.problems.append(_unknown_key(key))
 
     color = reader.string("color", "blue|green", "must be blue or green")
     version = reader.string(
@@ -336,12 +358,7 @@ def parse(raw: Mapping[str, Any], source: str = "stack settings") -> Settings:
     weight_raw = reader.value("trafficWeight")
     weight = parse_weight(weight_raw)
     if weight_raw is not None and weight is None:
-        reader.problem(
-            "trafficWeight",
-            weight_raw,
-            f"must be a whole number from 0 to {MAX_WEIGHT} written without quotes, sign or decimals "
-            "(ExternalDNS would turn anything else into weight 0 and silently drain this colour)",
-        )
+        reader.problem("trafficWeight", weight_raw, weight_rule(weight_raw))
     zone_id = reader.string(
         "hostedZoneId",
         r"Z[A-Z0-9]{1,31}",

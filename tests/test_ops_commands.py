@@ -167,7 +167,7 @@ def test_status_shows_an_allowed_all_zero_pair_as_flagged(tmp_path: Path, bluegr
     [
         (0, 0, "", cli.EXIT_PROBLEM, "every trafficWeight is 0"),
         (0, 0, "  eks-bluegreen:allowAllZero: true\n", cli.EXIT_PROBLEM, "allowAllZero is not set on green"),
-        (300, 0, "", cli.EXIT_USAGE, "eks-bluegreen:trafficWeight = 300: must be a whole number from 0 to 255"),
+        (300, 0, "", cli.EXIT_USAGE, "eks-bluegreen:trafficWeight = 300: must be 0..255, the range"),
         ('"1.0"', 0, "", cli.EXIT_USAGE, "eks-bluegreen:trafficWeight = '1.0'"),
         (1, 0, "  eks-bluegreen:colour: blue\n", cli.EXIT_USAGE, "eks-bluegreen:colour is not a setting"),
     ],

@@ -453,3 +453,10 @@ def test_changing_the_version_touches_nothing_in_external_dns_or_traffic(blue: m
         if any(a.type in ("eks-bluegreen:index:ExternalDns", "eks-bluegreen:index:Traffic") for a in blue.ancestors(r))
     }
     assert untouched and not (changed & untouched), changed & untouched
+
+
+def test_invalid_settings_stop_the_program_before_it_declares_anything_and_it_says_so() -> None:
+    p = run("blue", color="red")
+    assert p.error is not None
+    assert p.error.startswith("stack 'blue': 1 problem(s); nothing was declared")
+    assert p.resources == []

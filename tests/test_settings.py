@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -36,11 +37,18 @@ def test_valid_settings_parse_with_defaults() -> None:
     assert settings.endpoints[0].namespace == "shop" and settings.endpoints[0].port == 8080
 
 
-@pytest.mark.parametrize("weight", [1.5, 1.0, True, "50.5", " 5", "05", "-1", 256, -1, "abc", "", "1e2"])
+@pytest.mark.parametrize("weight", [1.5, 1.0, True, "50.5", " 5", "05", "-1", "abc", "", "1e2"])
 def test_weight_is_never_coerced(weight: Any) -> None:
     (problem,) = problems(trafficWeight=weight)
     assert problem.startswith("eks-bluegreen:trafficWeight")
-    assert "0 to 255" in problem
+    assert "whole number from 0 to 255 written without quotes, sign or decimals" in problem
+
+
+@pytest.mark.parametrize("weight", [1000, "1000", 256, -1])
+def test_a_whole_number_out_of_range_is_told_the_range_not_how_to_write_it(weight: Any) -> None:
+    (problem,) = problems(trafficWeight=weight)
+    shown = repr(weight) if isinstance(weight, str) else json.dumps(weight)
+    assert problem == f"eks-bluegreen:trafficWeight = {shown}: must be 0..255, the range of a Route 53 weight"
 
 
 @pytest.mark.parametrize("weight, expected", [(0, 0), (255, 255), ("7", 7), ("0", 0)])
@@ -109,9 +117,33 @@ def test_missing_required_keys_are_named() -> None:
         assert f"eks-bluegreen:{key} is missing" in text
 
 
-def test_unknown_keys_are_refused() -> None:
-    (problem,) = problems(trafficweight=1)
-    assert "trafficweight is not a setting" in problem
+@pytest.mark.parametrize(
+    "typed, meant",
+    [("trafficweight", "trafficWeight"), ("trafficWeigth", "trafficWeight"), ("hostedZoneID", "hostedZoneId")],
+)
+def test_a_mistyped_key_is_refused_with_the_key_it_resembles(typed: str, meant: str) -> None:
+    (problem,) = problems(**{typed: 1})
+    assert problem == f"eks-bluegreen:{typed} is not a setting of this program: did you mean `{meant}`?"
+
+
+def test_an_unknown_key_like_no_setting_lists_the_settings() -> None:
+    (problem,) = problems(banana=1)
+    assert problem.startswith("eks-bluegreen:banana is not a setting of this program: the settings are color, ")
+
+
+def test_a_missing_domain_says_it_is_the_name_of_the_hosted_zone() -> None:
+    (problem,) = problems(domain=None)
+    assert problem == "eks-bluegreen:domain is missing. The name of the hosted zone, e.g. example.com."
+
+
+def test_the_report_says_what_stopped_only_when_told() -> None:
+    with pytest.raises(SettingsError) as error:
+        parse({**VALID, "color": "red"}, source="Pulumi.blue.yaml")
+    assert str(error.value).splitlines()[0] == "Pulumi.blue.yaml: 1 problem(s)"
+    assert "nothing was declared" not in str(error.value)
+    assert error.value.report("nothing was declared").splitlines()[0] == (
+        "Pulumi.blue.yaml: 1 problem(s); nothing was declared"
+    )
 
 
 def test_shared_vpc_needs_both_subnet_lists_in_two_azs() -> None:
