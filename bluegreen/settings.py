@@ -180,7 +180,8 @@ class SettingsError(Exception):
         return "\n".join(lines)
 
 
-def _shown(value: Any) -> str:
+def shown_value(value: Any) -> str:
+    """A value as a message quotes it: strings in quotes, anything else as JSON."""
     return json.dumps(value) if not isinstance(value, str) else repr(value)
 
 
@@ -192,7 +193,7 @@ class _Reader:
         self.problems: list[str] = []
 
     def problem(self, key: str, value: Any, allowed: str) -> None:
-        self.problems.append(f"{PROJECT}:{key} = {_shown(value)}: {allowed}")
+        self.problems.append(f"{PROJECT}:{key} = {shown_value(value)}: {allowed}")
 
     def value(self, key: str) -> Any:
         setting = SETTINGS_BY_KEY[key]

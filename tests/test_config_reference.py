@@ -48,10 +48,11 @@ def test_settings_left_out_of_the_project_file_are_the_ones_pulumi_cannot_type()
     assert left_out == {"endpoints", "tags"}
 
 
-def readme_reference() -> list[list[str]]:
+def readme_reference(marker: str = "config-reference") -> list[list[str]]:
+    """The cells of the README table between `<!-- marker:start -->` and `<!-- marker:end -->`."""
     text = (PROJECT_DIR / "README.md").read_text()
-    block = re.search(r"<!-- config-reference:start -->(.*?)<!-- config-reference:end -->", text, re.S)
-    assert block, "README.md has no configuration reference block"
+    block = re.search(rf"<!-- {marker}:start -->(.*?)<!-- {marker}:end -->", text, re.S)
+    assert block, f"README.md has no {marker} block"
     rows = [line for line in block.group(1).strip().splitlines() if line.startswith("| `")]
     return [[cell.strip() for cell in row.strip("|").split("|")] for row in rows]
 

@@ -1,0 +1,1 @@
+"""Automated promotion: the judge (pure statistics), the promotion policy file and the ALB metrics reader."""
