@@ -338,9 +338,10 @@ def test_every_job_refuses_a_uv_lock_out_of_step(workflows: dict[str, Workflow])
             assert job.get("env", {}).get("UV_LOCKED") == "1", f"{name}.{job_name}"
 
 
-def makefile_sync_command() -> list[str]:
-    (line,) = [line.strip() for line in (ROOT / "Makefile").read_text().splitlines() if " sync " in line]
-    return line.replace("$(UV)", str(ROOT / ".tools" / "bin" / "uv")).replace("$(PYTHON)", sys.executable).split()
+def makefile_sync_commands() -> list[list[str]]:
+    lines = [line.strip() for line in (ROOT / "Makefile").read_text().splitlines() if "$(UV) sync " in line]
+    uv = str(ROOT / ".tools" / "bin" / "uv")
+    return [line.replace("$(UV)", uv).replace("$(PYTHON)", sys.executable).split() for line in lines]
 
 
 def test_make_setup_and_pulumis_uv_sync_fail_on_a_drifted_lock(tmp_path: Path) -> None:
@@ -351,10 +352,11 @@ def test_make_setup_and_pulumis_uv_sync_fail_on_a_drifted_lock(tmp_path: Path) -
     (tmp_path / "pyproject.toml").write_text(re.sub(r'\n    "pulumi-command==[^"]*",', "", pyproject))
     (tmp_path / "uv.lock").write_text((ROOT / "uv.lock").read_text())
     env = {**os.environ, "UV_OFFLINE": "1", "UV_PYTHON_DOWNLOADS": "never"}
-    make = subprocess.run(
-        [*makefile_sync_command(), "--dry-run"], cwd=tmp_path, env=env, capture_output=True, text=True
-    )
-    assert make.returncode != 0 and "needs to be updated" in make.stderr, make.stderr
+    commands = makefile_sync_commands()
+    assert len(commands) == 2  # `make plan` (no dev tools) and `make setup`
+    for command in commands:
+        make = subprocess.run([*command, "--dry-run"], cwd=tmp_path, env=env, capture_output=True, text=True)
+        assert make.returncode != 0 and "needs to be updated" in make.stderr, make.stderr
     uv = str(ROOT / ".tools" / "bin" / "uv")
     pulumi_like = subprocess.run(
         [uv, "sync", "--dry-run"], cwd=tmp_path, env={**env, "UV_LOCKED": "1"}, capture_output=True, text=True
