@@ -14,6 +14,7 @@ import shlex
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
+from bluegreen import invocation
 from bluegreen.settings import COLORS, Settings
 
 BAR_WIDTH = 20
@@ -219,8 +220,8 @@ def rollback_step(stacks: Sequence[StackTraffic], old_color: str) -> Step | None
     if promotion_target(stacks) == old_color:
         raise ShiftRefused(
             f"{old_color} runs the newer cluster version ({incoming.version} > {outgoing.version}), so moving "
-            f"traffic to it is the promotion, not a rollback: run `bluegreen shift {old_color}`, or roll back "
-            f"with `bluegreen shift {outgoing.color} --rollback`"
+            f"traffic to it is the promotion, not a rollback: run `{invocation.command('shift', old_color)}`, or roll "
+            f"back with `{invocation.command('shift', outgoing.color, '--rollback')}`"
         )
     return next_step(stacks, old_color)
 
@@ -234,7 +235,7 @@ def custom_step(stacks: Sequence[StackTraffic], color: str, weight: int) -> Step
         result = "leave every weight at 0" if weight == 0 else "lower it before the other colour has been raised"
         raise ShiftRefused(
             f"setting {color} from {incoming.weight} to {weight} while {outgoing.color} has weight 0 would {result}; "
-            f"raise {outgoing.color} first (`bluegreen shift {outgoing.color}`)"
+            f"raise {outgoing.color} first (`{invocation.command('shift', outgoing.color)}`)"
         )
     return Step(incoming.stack, incoming.color, incoming.weight, weight)
 
@@ -251,7 +252,7 @@ def describe_step(step: Step, stacks: Sequence[StackTraffic]) -> str:
 
 def shift_command(color: str, *, rollback: bool = False, project_dir: str | None = None) -> str:
     """The `bluegreen shift` command line; `project_dir` only when it is not the current folder."""
-    words = ["bluegreen"]
+    words = invocation.command_words()
     if project_dir is not None:
         words += ["--project-dir", project_dir]
     words += ["shift", color]
