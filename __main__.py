@@ -1,7 +1,8 @@
 """eks-bluegreen: one EKS cluster of one colour, published by ExternalDNS as Route 53 weighted records.
 
 settings ─► guard (zone name, all-zero weights, owner ids)
-         └► network ─► cluster ─► external-dns ─► traffic (Ingress per hostname, weight annotation)
+         ├► certificates (ACM, DNS-validated, or existing ones checked) ─► traffic (certificateARNs)
+         └► network ─► cluster ─► external-dns ─► traffic (Ingress per hostname, weight annotation, HTTPS)
                                └► demo (optional echo app behind the hostnames)
 """
 
@@ -12,6 +13,7 @@ import pulumi_aws as aws
 
 from bluegreen.deploy_order import APPLIED_COMMIT, applied_commit, track_resources, when_applied
 from bluegreen.settings import PROJECT, SETTINGS, Settings, SettingsError, parse
+from components.certificates import Certificates, CertificatesArgs
 from components.cluster import Cluster, ClusterArgs
 from components.demo import Demo, DemoArgs
 from components.external_dns import ExternalDns, ExternalDnsArgs
@@ -35,10 +37,12 @@ declared = track_resources()
 guard = Guard("guard", GuardArgs(settings))
 network = Network("network", NetworkArgs(settings))
 cluster = Cluster("cluster", ClusterArgs(settings, network))
+region = aws.get_region().region
 external_dns = ExternalDns(
     "external-dns",
-    ExternalDnsArgs(settings, cluster, partition=aws.get_partition().partition, region=aws.get_region().region),
+    ExternalDnsArgs(settings, cluster, partition=aws.get_partition().partition, region=region),
 )
+certificates = Certificates("certificates", CertificatesArgs(settings, region)) if settings.tls else None
 demo = Demo("demo", DemoArgs(settings, cluster)) if settings.demo else None
 traffic = Traffic(
     "traffic",
@@ -49,6 +53,8 @@ traffic = Traffic(
         guard,
         public_subnet_ids=network.public_subnet_ids,
         app_dependencies=[demo] if demo else [],
+        certificate_arns=certificates.arns if certificates else None,
+        certificate_dependencies=certificates.validations if certificates else [],
     ),
 )
 
@@ -61,6 +67,7 @@ pulumi.export("hostnames", list(settings.hostnames))
 # With hostnames, what the peer's guard compares: both colours publish the same names into one zone.
 pulumi.export("domain", settings.domain)
 pulumi.export("hostedZoneId", settings.hosted_zone_id)
+pulumi.export("tls", settings.tls)
 pulumi.export("kubeconfig", cluster.kubeconfig)
 pulumi.export("loadBalancerHostnames", traffic.load_balancer_hostnames)
 pulumi.export(APPLIED_COMMIT, when_applied(declared, applied_commit(Path(__file__).parent, pulumi.get_stack())))

@@ -9,8 +9,9 @@ from bluegreen import dns
 from bluegreen.pair_agreement import PublishedSide, agreement_problems
 from bluegreen.settings import PROJECT, Settings, parse_weight
 
-# The peer's outputs the pair rule reads, beside trafficWeight.
+# The peer's outputs the pair rule reads, beside trafficWeight (and `tls`, which an older peer lacks).
 PEER_AGREEMENT_OUTPUTS = ("hostnames", "domain", "hostedZoneId")
+PEER_TLS_OUTPUT = "tls"
 
 
 def zone_name_problem(settings: Settings, zone_name: str) -> str | None:
@@ -68,6 +69,8 @@ def peer_agreement_problem(settings: Settings, stack: str, peer_outputs: Mapping
         hostnames=[str(h) for h in hostnames] if isinstance(hostnames, list) else None,
         domain=_text(peer_outputs.get("domain")),
         hosted_zone_id=_text(peer_outputs.get("hostedZoneId")),
+        # A peer without a `tls` output was deployed before HTTPS existed: it serves plain HTTP.
+        tls=peer_outputs.get("tls") is True,
     )
     problems = agreement_problems([PublishedSide.from_settings(stack, settings), peer])
     return "; ".join(problems) or None

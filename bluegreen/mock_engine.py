@@ -14,7 +14,8 @@ import logging
 import multiprocessing
 import runpy
 import sys
-from collections.abc import Mapping
+import zlib
+from collections.abc import Callable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,10 +26,14 @@ from pulumi.runtime import mocks
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
+from bluegreen import delegation
 from bluegreen.settings import PROJECT, to_pulumi_config
 
 STACK_TYPE = "pulumi:pulumi:Stack"
 STACK_REFERENCE_TYPE = "pulumi:pulumi:StackReference"
+CERTIFICATE_TYPE = "aws:acm/certificate:Certificate"
+ACCOUNT = "123456789012"
+ZONE_NAME_SERVERS = ("ns-1.awsdns-01.org", "ns-2.awsdns-02.co.uk", "ns-3.awsdns-03.com", "ns-4.awsdns-04.net")
 
 
 # A deployed peer that carries traffic and publishes what the sample stack files do.
@@ -37,6 +42,7 @@ HEALTHY_PEER_OUTPUTS = {
     "hostnames": ["app.example.com"],
     "domain": "example.com",
     "hostedZoneId": "Z0PLACEHOLDER0000000",
+    "tls": True,
 }
 
 
@@ -49,6 +55,10 @@ class Scenario:
     peer_outputs: Mapping[str, Any] | None = field(default_factory=lambda: dict(HEALTHY_PEER_OUTPUTS))
     subnets_missing_role_tag: frozenset[str] = frozenset()
     preview: bool = True
+    # What the public DNS answers for the domain's NS records; None: the resolver cannot be reached.
+    delegated_name_servers: frozenset[str] | None = frozenset(ZONE_NAME_SERVERS)
+    # Certificates that exist in ACM, by ARN: {"status": ..., "domainName": ..., "subjectAlternativeNames": [...]}.
+    existing_certificates: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
 
 @dataclass
@@ -61,6 +71,8 @@ class Declared:
     protect: bool
     dependencies: list[str]
     inputs: dict[str, Any]
+    retain_on_delete: bool = False
+    create_timeout: str = ""  # a custom create timeout, e.g. "30m"
 
 
 @dataclass
@@ -105,7 +117,8 @@ class FakeCloud(pulumi.runtime.Mocks):
             return {"region": region, "name": region, "id": region}, []
         if args.token == "aws:route53/getZone:getZone":
             name = self.scenario.zone_name or str(self.config.get(f"{PROJECT}:domain", ""))
-            return {"zoneId": args.args.get("zoneId"), "name": name, "id": args.args.get("zoneId")}, []
+            zone_id = args.args.get("zoneId")
+            return {"zoneId": zone_id, "name": name, "id": zone_id, "nameServers": list(ZONE_NAME_SERVERS)}, []
         if args.token == "aws:ec2/getSubnet:getSubnet":
             subnet = args.args.get("id")
             tags = {"kubernetes.io/role/elb": "1", "kubernetes.io/role/internal-elb": "1"}
@@ -124,6 +137,19 @@ class FakeCloud(pulumi.runtime.Mocks):
             outputs = {"name": args.name, "outputs": dict(self.scenario.peer_outputs), "secretOutputNames": []}
         elif args.typ == "eks:index:Cluster":
             outputs["kubeconfigJson"] = '{"apiVersion": "v1", "kind": "Config", "clusters": []}'
+        elif args.typ == CERTIFICATE_TYPE and args.resource_id:  # aws.acm.Certificate.get of an existing one
+            if args.resource_id not in self.scenario.existing_certificates:
+                raise RuntimeError(f"reading {CERTIFICATE_TYPE} {args.resource_id!r}: no such certificate")
+            outputs = {"arn": args.resource_id, **self.scenario.existing_certificates[args.resource_id]}
+        elif args.typ == CERTIFICATE_TYPE and not self.scenario.preview:
+            # A deployed certificate: its ARN and one validation CNAME per name (a wildcard shares its base's).
+            region = str(self.config.get("aws:region", "us-east-1"))
+            outputs["arn"] = f"arn:aws:acm:{region}:{ACCOUNT}:certificate/{args.name}"
+            names = [args.inputs["domainName"], *args.inputs.get("subjectAlternativeNames", [])]
+            # The provider documents the options as a set: hand them back in another order than asked.
+            outputs["domainValidationOptions"] = [_validation_option(name) for name in reversed(names)]
+        elif args.typ == "aws:route53/record:Record" and not self.scenario.preview:
+            outputs["fqdn"] = str(args.inputs["name"]).rstrip(".")
         elif args.typ == "awsx:ec2:Vpc":
             outputs.update(
                 vpcId="vpc-0fa1e0000000000aa",
@@ -131,6 +157,18 @@ class FakeCloud(pulumi.runtime.Mocks):
                 privateSubnetIds=["subnet-0c00000000000000c", "subnet-0d00000000000000d"],
             )
         return f"{args.name}-id", outputs
+
+
+def _validation_option(name: str) -> dict[str, str]:
+    """ACM's validation CNAME for a name, the same for every certificate of the account and for `*.name`."""
+    base = name.removeprefix("*.")
+    token = f"{zlib.crc32(base.encode()):08x}"
+    return {
+        "domainName": name,
+        "resourceRecordName": f"_{token}.{base}.",
+        "resourceRecordType": "CNAME",
+        "resourceRecordValue": f"_{token[::-1]}.acm-validations.aws.",
+    }
 
 
 class RecordingMonitor(mocks.MockMonitor):
@@ -163,6 +201,8 @@ class RecordingMonitor(mocks.MockMonitor):
                 protect=bool(protect),
                 dependencies=list(getattr(request, "dependencies", [])),
                 inputs=_plain(inputs),
+                retain_on_delete=bool(getattr(request, "retainOnDelete", False)),
+                create_timeout=request.customTimeouts.create if hasattr(request, "customTimeouts") else "",
             )
         )
 
@@ -236,12 +276,23 @@ def _import_components(project_dir: Path) -> None:
         importlib.import_module(f"components.{module.stem}")
 
 
+def _delegation_answer(scenario: Scenario) -> Callable[[str], set[str]]:
+    def lookup(domain: str) -> set[str]:
+        if scenario.delegated_name_servers is None:
+            raise delegation.LookupFailed("Timeout: the offline plan has no resolver")
+        return set(scenario.delegated_name_servers)
+
+    return lookup
+
+
 def _run(config: dict[str, Any], stack: str, project_dir: Path, scenario: Scenario) -> Plan:
     cloud = FakeCloud(config, scenario)
     monitor = RecordingMonitor(cloud)
     log = _MessageLog()
     pulumi.runtime.set_mocks(cloud, project=PROJECT, stack=stack, preview=scenario.preview, monitor=monitor, logger=log)
     pulumi.runtime.set_all_config(to_pulumi_config(config))
+    # The program's one DNS look-up, answered like an invoke (this runs in a throw-away child process).
+    delegation.lookup_name_servers = _delegation_answer(scenario)
     program = str(project_dir / "__main__.py")
 
     def evaluate() -> None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from bluegreen import dns
+from bluegreen import dns, tls
 from bluegreen.settings import PROJECT, Settings
 
 
@@ -28,16 +28,28 @@ class PublishedSide:
     hostnames: frozenset[str] | None
     domain: str | None
     hosted_zone_id: str | None
+    tls: bool | None = None
 
     @classmethod
     def from_settings(cls, stack: str, settings: Settings) -> PublishedSide:
         return cls(
-            stack, settings.traffic_weight, frozenset(settings.hostnames), settings.domain, settings.hosted_zone_id
+            stack,
+            settings.traffic_weight,
+            frozenset(settings.hostnames),
+            settings.domain,
+            settings.hosted_zone_id,
+            settings.tls,
         )
 
     @classmethod
     def from_outputs(
-        cls, stack: str, weight: int, hostnames: Iterable[str] | None, domain: str | None, hosted_zone_id: str | None
+        cls,
+        stack: str,
+        weight: int,
+        hostnames: Iterable[str] | None,
+        domain: str | None,
+        hosted_zone_id: str | None,
+        tls: bool | None = None,
     ) -> PublishedSide:
         """A deployed stack as its outputs describe it, names normalised like the settings'."""
         return cls(
@@ -46,6 +58,7 @@ class PublishedSide:
             None if hostnames is None else frozenset(dns.normalize(h) for h in hostnames),
             None if domain is None else dns.normalize(domain),
             hosted_zone_id,
+            tls,
         )
 
 
@@ -63,6 +76,10 @@ def agreement_problems(sides: Sequence[PublishedSide]) -> list[str]:
                 f"{PROJECT}:{label} differs ({values}): both colours must publish into the same zone, "
                 f"so give every stack the same {PROJECT}:domain and {PROJECT}:hostedZoneId"
             )
+    if len(sides) == 2 and sides[0].tls is not None and sides[1].tls is not None:
+        one, other = (tls.ColourTls(side.stack, side.tls, side.weight) for side in sides if side.tls is not None)
+        if problem := tls.mixed_pair_problem(one, other):
+            problems.append(problem)
     if any(side.hostnames is None for side in sides):
         return problems  # cannot tell which colours serve a name
     for hostname in sorted(set().union(*(side.hostnames or () for side in sides))):

@@ -25,6 +25,9 @@ COLORS = ("blue", "green")
 MAX_WEIGHT = 255
 # The sample stack files' zone id: well-formed, so the offline plan runs, but never a real zone.
 PLACEHOLDER_ZONE_PREFIX = "Z0PLACEHOLDER"
+# ACM: 10 names per certificate by default, "up to 100" after a quota increase
+# (https://docs.aws.amazon.com/acm/latest/userguide/acm-limits.html).
+MAX_NAMES_PER_CERTIFICATE = 100
 EXTERNAL_DNS_POLICIES = ("sync", "upsert-only")
 DEFAULT_VPC_CIDRS = {"blue": "10.10.0.0/16", "green": "10.20.0.0/16"}
 
@@ -114,6 +117,25 @@ SETTINGS: tuple[Setting, ...] = (
         True,
     ),
     Setting("demo", "boolean", "Deploy a small echo app answering with the colour and version.", False),
+    Setting(
+        "tls",
+        "boolean",
+        "Serve HTTPS on every hostname (80 redirects to 443); both colours must agree.",
+        True,
+    ),
+    Setting(
+        "certificateArn",
+        "array",
+        "Existing ACM certificate ARNs to serve instead of requesting certificates (empty: request them).",
+        [],
+        items="string",
+    ),
+    Setting(
+        "certificateNameQuota",
+        "integer",
+        "Names per requested ACM certificate (ACM's quota, 10 unless raised); more names need more certificates.",
+        10,
+    ),
 )
 SETTINGS_BY_KEY = {s.key: s for s in SETTINGS}
 
@@ -150,6 +172,9 @@ class Settings:
     txt_owner_id: str
     direct_hostnames: bool
     demo: bool
+    tls: bool = True
+    certificate_arns: tuple[str, ...] = ()
+    certificate_name_quota: int = 10
 
     @property
     def cluster_name(self) -> str:
@@ -293,6 +318,15 @@ def _unknown_key(key: str) -> str:
         known = [k for k in SETTINGS_BY_KEY if k.lower() == key.lower()]
     hint = f"did you mean `{known[0]}`?" if known else f"the settings are {', '.join(SETTINGS_BY_KEY)}"
     return f"{PROJECT}:{key} is not a setting of this program: {hint}"
+
+
+def _whole_number(value: Any) -> int | None:
+    """An integer as YAML types it or as the Pulumi CLI passes it (text); nothing else is coerced."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"[0-9]{1,4}", value):
+        return int(value)
+    return None
 
 
 def _endpoints(reader: _Reader, domain: str | None) -> tuple[Endpoint, ...]:
@@ -461,6 +495,27 @@ def parse(raw: Mapping[str, Any], source: str = "stack settings") -> Settings:
         )
     direct = reader.boolean("directHostnames")
     demo = reader.boolean("demo")
+    tls = reader.boolean("tls")
+    # A single ARN written as a string is accepted too: the common case is one certificate.
+    if isinstance(reader.raw.get("certificateArn"), str) and not reader.raw["certificateArn"].startswith("["):
+        reader.raw = {**reader.raw, "certificateArn": [reader.raw["certificateArn"]]}
+    certificate_arns = reader.string_list(
+        "certificateArn",
+        r"arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[A-Za-z0-9-]+",
+        "must be an ACM certificate ARN like arn:aws:acm:eu-west-1:123456789012:certificate/<id>",
+    )
+    if certificate_arns and not tls:
+        reader.problem("certificateArn", list(certificate_arns), "serves HTTPS: remove it or set tls: true")
+    quota_raw = reader.value("certificateNameQuota")
+    quota = _whole_number(quota_raw)
+    if quota is None or not 1 <= quota <= MAX_NAMES_PER_CERTIFICATE:
+        reader.problem(
+            "certificateNameQuota",
+            quota_raw,
+            f"must be a whole number from 1 to {MAX_NAMES_PER_CERTIFICATE}: ACM's names-per-certificate quota "
+            "of your account (10 unless you had it raised)",
+        )
+        quota = 10
 
     if reader.problems:
         raise SettingsError(reader.problems, source)
@@ -488,6 +543,9 @@ def parse(raw: Mapping[str, Any], source: str = "stack settings") -> Settings:
         txt_owner_id=owner_id or dns.default_owner_id(PROJECT, color),
         direct_hostnames=direct,
         demo=demo,
+        tls=tls,
+        certificate_arns=certificate_arns,
+        certificate_name_quota=quota,
     )
 
 

@@ -1,5 +1,5 @@
 """Guard: stops a preview that would publish nothing, share an owner id, leave every weight at 0, or
-leave a hostname served only at weight 0 (the pair rule of bluegreen/pair_agreement.py)."""
+leave a hostname served only at weight 0 or mix TLS (the pair rule of bluegreen/pair_agreement.py)."""
 
 from __future__ import annotations
 
@@ -42,7 +42,7 @@ class Guard(pulumi.ComponentResource):
                 resource=self,
             )
             peer = pulumi.StackReference(settings.peer_stack, opts=pulumi.ResourceOptions(parent=self))
-            names = ("trafficWeight", "txtOwnerId", *checks.PEER_AGREEMENT_OUTPUTS)
+            names = ("trafficWeight", "txtOwnerId", *checks.PEER_AGREEMENT_OUTPUTS, checks.PEER_TLS_OUTPUT)
             self.checked_weight = pulumi.Output.all(*(peer.get_output(n) for n in names)).apply(
                 lambda values: self._check_peer(settings, dict(zip(names, values, strict=True)))
             )

@@ -9,6 +9,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from bluegreen import external_dns_values as externaldns
+from bluegreen import tls
 from bluegreen.settings import Endpoint, Settings
 from components.cluster import Cluster
 from components.external_dns import ExternalDns
@@ -29,6 +30,10 @@ class TrafficArgs:
     public_subnet_ids: pulumi.Input[Sequence[str]]
     # What the backends need first, e.g. the demo app's namespace and Service.
     app_dependencies: Sequence[pulumi.Resource] = ()
+    # Issued certificates for the load balancer (None: plain HTTP), and what must outlive it on
+    # destroy: ACM refuses to delete a certificate while a load balancer uses it.
+    certificate_arns: pulumi.Input[Sequence[str]] | None = None
+    certificate_dependencies: Sequence[pulumi.Resource] = ()
 
 
 def ingress_spec(endpoint: Endpoint, hostname: str) -> k8s.networking.v1.IngressSpecArgs:
@@ -73,6 +78,8 @@ class Traffic(pulumi.ComponentResource):
                 "subnets": {"ids": args.public_subnet_ids},
                 # One ALB per cluster for every hostname, weighted and direct alike.
                 "group": {"name": settings.cluster_name},
+                # Issued ARNs only (from the validations): the params depend on them through this input.
+                **({"certificateARNs": args.certificate_arns} if args.certificate_arns is not None else {}),
             },
             opts=k8s_child,
         )
@@ -94,9 +101,18 @@ class Traffic(pulumi.ComponentResource):
             settings,
             pulumi.ResourceOptions.merge(
                 k8s_child,
-                pulumi.ResourceOptions(depends_on=[ingress_class, args.external_dns, *args.app_dependencies]),
+                pulumi.ResourceOptions(
+                    depends_on=[
+                        ingress_class,
+                        args.external_dns,
+                        *args.app_dependencies,
+                        *args.certificate_dependencies,
+                    ]
+                ),
             ),
         )
+        # The same listeners on every Ingress: ssl-redirect and ssl-policy must agree across the group.
+        listeners = tls.listener_annotations(settings)
 
         def ingress(
             hostname: str, endpoint: Endpoint, kube_name: str, annotations: pulumi.Input[dict[str, str]]
@@ -114,7 +130,7 @@ class Traffic(pulumi.ComponentResource):
         for endpoint in settings.endpoints:
             # Built from the guard's checked weight: no weight annotation until the check passed.
             weighted = args.guard.checked_weight.apply(
-                lambda _, endpoint=endpoint: externaldns.weighted_annotations(settings, endpoint)
+                lambda _, endpoint=endpoint: {**externaldns.weighted_annotations(settings, endpoint), **listeners}
             )
             ingresses.append(ingress(endpoint.hostname, endpoint, externaldns.ingress_name(endpoint), weighted))
             if settings.direct_hostnames:
@@ -123,7 +139,7 @@ class Traffic(pulumi.ComponentResource):
                         externaldns.direct_hostname(settings.color, endpoint),
                         endpoint,
                         externaldns.direct_ingress_name(endpoint),
-                        externaldns.direct_annotations(settings, endpoint),
+                        {**externaldns.direct_annotations(settings, endpoint), **listeners},
                     )
                 )
         self.load_balancer_hostnames = pulumi.Output.all(

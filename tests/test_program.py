@@ -125,6 +125,7 @@ def test_kubeconfig_is_exported_as_a_secret_and_outputs_are_complete(blue: mock_
         "hostnames",
         "domain",
         "hostedZoneId",
+        "tls",
         "kubeconfig",
         "loadBalancerHostnames",
         "appliedCommit",
@@ -247,7 +248,8 @@ def test_weighted_ingress_carries_colour_and_weight(blue: mock_engine.Plan, gree
     prefix = ANNOTATION_PREFIX
     for p, color, weight in ((blue, "blue", "1"), (green, "green", "0")):
         ingress = weighted_ingress(p, "app.example.com")
-        assert ingress.inputs["metadata"]["annotations"] == {
+        annotations = ingress.inputs["metadata"]["annotations"]
+        assert {k: v for k, v in annotations.items() if k.startswith(prefix)} == {
             prefix + "hostname": "app.example.com",
             prefix + "set-identifier": color,
             prefix + "aws-weight": weight,
@@ -261,7 +263,8 @@ def test_weighted_ingress_carries_colour_and_weight(blue: mock_engine.Plan, gree
 def test_direct_hostname_is_a_simple_record(blue: mock_engine.Plan) -> None:
     direct = weighted_ingress(blue, "blue.app.example.com")
     annotations = direct.inputs["metadata"]["annotations"]
-    assert annotations == {ANNOTATION_PREFIX + "hostname": "blue.app.example.com"}
+    dns_annotations = {k: v for k, v in annotations.items() if k.startswith(ANNOTATION_PREFIX)}
+    assert dns_annotations == {ANNOTATION_PREFIX + "hostname": "blue.app.example.com"}
 
 
 def test_ingress_class_is_wired_to_auto_mode(blue: mock_engine.Plan) -> None:
@@ -317,7 +320,7 @@ def test_all_zero_weights_fail_the_preview_before_any_weight_is_declared() -> No
 
 
 def test_all_zero_is_allowed_when_asked_for() -> None:
-    p = run("green", mock_engine.Scenario(peer_outputs={"trafficWeight": 0}), allowAllZero=True)
+    p = run("green", mock_engine.Scenario(peer_outputs={"trafficWeight": 0, "tls": True}), allowAllZero=True)
     assert p.error is None
 
 
