@@ -38,6 +38,12 @@ class Cluster(pulumi.ComponentResource):
             version=settings.cluster_version,
             # Auto Mode: EKS runs the nodes and the load balancer controller, so we install neither.
             auto_mode=eks.AutoModeOptionsArgs(enabled=True),
+            # Auto Mode runs cluster DNS itself (EKS user guide, managing-coredns.html: "With Amazon EKS
+            # Auto Mode, you don't need to install or upgrade networking add-ons"). pulumi-eks still creates
+            # the managed coredns add-on when autoMode is on unless told not to (nodejs/eks/cluster/cluster.ts
+            # @1069dbbf: `(fargate || !skipDefaultNodeGroup || autoMode?.enabled) && (enabled ?? true)`),
+            # and that add-on fails on an Auto Mode cluster (pulumi/pulumi-eks#1726).
+            coredns_addon_options=eks.CoreDnsAddonOptionsArgs(enabled=False),
             authentication_mode=eks.AuthenticationMode.API,
             access_entries={
                 f"admin-{index}": eks.AccessEntryArgs(

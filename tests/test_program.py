@@ -71,6 +71,11 @@ def test_cluster_is_named_for_its_colour_at_the_configured_version(
         assert p.outputs["clusterVersion"] == version
 
 
+def test_auto_mode_cluster_gets_no_managed_coredns_add_on(blue: mock_engine.Plan) -> None:
+    # pulumi-eks would otherwise create the coredns add-on beside Auto Mode's own DNS (pulumi/pulumi-eks#1726).
+    assert blue.one(CLUSTER).inputs["corednsAddonOptions"]["enabled"] is False
+
+
 def test_cluster_nodes_stay_in_private_subnets_without_a_legacy_instance_role(blue: mock_engine.Plan) -> None:
     cluster = blue.one(CLUSTER)
     assert "publicSubnetIds" not in cluster.inputs
