@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bluegreen.settings import Endpoint, Settings
+from bluegreen.settings import EXTERNAL_DNS_CHART_TESTED, PROJECT, Endpoint, Settings, version_tuple
 
 CHART_NAME = "external-dns"
 CHART_REPOSITORY = "https://kubernetes-sigs.github.io/external-dns/"
@@ -26,6 +26,27 @@ ANNOTATION_PREFIX = "external-dns.kubernetes.io/"
 ZONES_CACHE_DURATION = "1h"
 
 INGRESS_CLASS = "alb"
+
+# ExternalDNS publishes only Ingresses that carry this label (--label-filter): the stack's own. An
+# application's Ingress or LoadBalancer Service with a host in the domain never reaches Route 53
+# through this ExternalDNS, whose role may write the stack's names.
+PUBLISH_LABEL = "eks-bluegreen/publish"
+PUBLISH_LABEL_VALUE = "true"
+
+
+def publish_labels() -> dict[str, str]:
+    """Labels of every Ingress this stack publishes."""
+    return {PUBLISH_LABEL: PUBLISH_LABEL_VALUE}
+
+
+def chart_version_warning(version: str) -> str | None:
+    """A chart newer than the one the tests cover may change how values become flags: say so at preview."""
+    if version_tuple(version) <= version_tuple(EXTERNAL_DNS_CHART_TESTED):
+        return None
+    return (
+        f"{PROJECT}:externalDnsChartVersion {version} is newer than {EXTERNAL_DNS_CHART_TESTED}, the chart this "
+        "project's tests check the values and flags against; read its CHANGELOG before deploying"
+    )
 
 
 def ingress_name(endpoint: Endpoint, suffix: str = "") -> str:
@@ -63,7 +84,9 @@ def chart_values(settings: Settings, region: str) -> dict[str, Any]:
         "fullnameOverride": RELEASE_NAME,
         "serviceAccount": {"create": True, "name": SERVICE_ACCOUNT},
         "provider": {"name": "aws"},
-        "sources": ["ingress", "service"],
+        # The stack publishes through its own Ingresses only: no `service` source, and a label filter.
+        "sources": ["ingress"],
+        "labelFilter": f"{PUBLISH_LABEL}={PUBLISH_LABEL_VALUE}",
         "registry": "txt",
         "txtOwnerId": settings.txt_owner_id,
         "policy": settings.external_dns_policy,

@@ -30,6 +30,11 @@ PLACEHOLDER_ZONE_PREFIX = "Z0PLACEHOLDER"
 MAX_NAMES_PER_CERTIFICATE = 100
 EXTERNAL_DNS_POLICIES = ("sync", "upsert-only")
 DEFAULT_VPC_CIDRS = {"blue": "10.10.0.0/16", "green": "10.20.0.0/16"}
+# The external-dns chart the tests cover (app v0.21.0), and the first one with an `annotationPrefix`
+# value: 1.19.x lets that key through its schema, emits no --annotation-prefix, and ExternalDNS then
+# ignores every weight annotation (chart CHANGELOG, v1.20.0 "Add option to set annotationPrefix").
+EXTERNAL_DNS_CHART_TESTED = "1.21.1"
+EXTERNAL_DNS_CHART_MINIMUM = "1.20.0"
 
 
 @dataclass(frozen=True)
@@ -96,7 +101,12 @@ SETTINGS: tuple[Setting, ...] = (
         items="string",
     ),
     Setting("tags", "object", "Tags added to every AWS resource that takes tags.", {}),
-    Setting("externalDnsChartVersion", "string", "Version of the official external-dns Helm chart.", "1.21.1"),
+    Setting(
+        "externalDnsChartVersion",
+        "string",
+        f"Version of the official external-dns Helm chart, {EXTERNAL_DNS_CHART_MINIMUM} or later.",
+        EXTERNAL_DNS_CHART_TESTED,
+    ),
     Setting(
         "externalDnsPolicy",
         "string",
@@ -329,6 +339,11 @@ def _whole_number(value: Any) -> int | None:
     return None
 
 
+def version_tuple(version: str) -> tuple[int, ...]:
+    """'1.21.1' -> (1, 21, 1), for comparing dotted versions by number."""
+    return tuple(int(part) for part in version.split("."))
+
+
 def _endpoints(reader: _Reader, domain: str | None) -> tuple[Endpoint, ...]:
     items = reader.structured("endpoints", list)
     if reader.raw.get("endpoints") is not None and not items:
@@ -469,6 +484,14 @@ def parse(raw: Mapping[str, Any], source: str = "stack settings") -> Settings:
     chart_version = reader.string(
         "externalDnsChartVersion", r"[0-9]+\.[0-9]+\.[0-9]+", "must be a chart version like 1.21.1"
     )
+    if chart_version is not None and version_tuple(chart_version) < version_tuple(EXTERNAL_DNS_CHART_MINIMUM):
+        reader.problem(
+            "externalDnsChartVersion",
+            chart_version,
+            f"must be {EXTERNAL_DNS_CHART_MINIMUM} or later: older charts have no annotationPrefix value, so "
+            f"ExternalDNS would ignore every weight annotation (use {EXTERNAL_DNS_CHART_TESTED})",
+        )
+        chart_version = None
     policy = reader.string(
         "externalDnsPolicy",
         "|".join(EXTERNAL_DNS_POLICIES),

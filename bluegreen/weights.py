@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from bluegreen import invocation
-from bluegreen.settings import COLORS, Settings
+from bluegreen.settings import COLORS, Settings, version_tuple
 
 BAR_WIDTH = 20
 ALL_ZERO = "all zero"
@@ -102,16 +102,12 @@ def phase(weights: Mapping[str, int], towards: str | None = None) -> str:
     return "split " + ", ".join(f"{color} {format_share(share)}" for color, share in percent.items())
 
 
-def version_key(version: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in version.split("."))
-
-
 def promotion_target(stacks: Sequence[StackTraffic]) -> str | None:
     """The colour running the newer cluster version: where an upgrade moves traffic. None when they are equal."""
     if sorted(s.color for s in stacks) != sorted(COLORS):
         return None
-    newer, older = sorted(stacks, key=lambda s: version_key(s.version), reverse=True)
-    return newer.color if version_key(newer.version) != version_key(older.version) else None
+    newer, older = sorted(stacks, key=lambda s: version_tuple(s.version), reverse=True)
+    return newer.color if version_tuple(newer.version) != version_tuple(older.version) else None
 
 
 # --- validation -----------------------------------------------------------------------------------

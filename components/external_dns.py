@@ -37,6 +37,8 @@ class ExternalDns(pulumi.ComponentResource):
         super().__init__("eks-bluegreen:index:ExternalDns", name, None, opts)
         settings, cluster = args.settings, args.cluster
         self.txt_owner_id = settings.txt_owner_id
+        if warning := externaldns.chart_version_warning(settings.external_dns_chart_version):
+            pulumi.log.warn(warning, resource=self)
         child = pulumi.ResourceOptions(parent=self)
         # What lets ExternalDNS keep (or, on destroy, delete) the live colour's records.
         live_child = protected_while_live(settings, child)

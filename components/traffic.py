@@ -120,7 +120,10 @@ class Traffic(pulumi.ComponentResource):
             return k8s.networking.v1.Ingress(
                 f"{name}-{hostname}",
                 metadata=k8s.meta.v1.ObjectMetaArgs(
-                    name=kube_name, namespace=endpoint.namespace, annotations=annotations
+                    name=kube_name,
+                    namespace=endpoint.namespace,
+                    labels=externaldns.publish_labels(),
+                    annotations=annotations,
                 ),
                 spec=ingress_spec(endpoint, hostname),
                 opts=ingress_opts,

@@ -10,6 +10,7 @@ import pytest
 
 from bluegreen import mock_engine
 from bluegreen.external_dns_values import ANNOTATION_PREFIX
+from bluegreen.settings import EXTERNAL_DNS_CHART_TESTED, SETTINGS_BY_KEY
 from tests.conftest import FIXTURES, run
 
 CLUSTER = "eks:index:Cluster"
@@ -22,20 +23,6 @@ ROLE = "aws:iam/role:Role"
 POD_IDENTITY = "aws:eks/podIdentityAssociation:PodIdentityAssociation"
 STACK_REFERENCE = "pulumi:pulumi:StackReference"
 
-# How chart 1.21.1's deployment template turns values into external-dns flags (templates/deployment.yaml).
-CHART_VALUE_FLAGS = {
-    "txtOwnerId": "--txt-owner-id",
-    "domainFilters": "--domain-filter",
-    "annotationPrefix": "--annotation-prefix",
-    "policy": "--policy",
-    "interval": "--interval",
-    "triggerLoopOnEvent": "--events",
-    "registry": "--registry",
-    "sources": "--source",
-    "logLevel": "--log-level",
-    "logFormat": "--log-format",
-}
-
 
 def external_dns_values(p: mock_engine.Plan) -> dict:
     return p.one(RELEASE).inputs["values"]
@@ -47,8 +34,43 @@ def weighted_ingress(p: mock_engine.Plan, hostname: str) -> mock_engine.Declared
 
 
 def known_flags() -> set[str]:
-    lines = (FIXTURES / "external-dns" / "flags.txt").read_text().splitlines()
-    return {line.split("\t")[0] for line in lines if line.startswith("--")}
+    """The flags ExternalDNS v0.21.0 (the app of the pinned chart 1.21.1) accepts; it exits on any other."""
+    lines = (FIXTURES / "external-dns" / "flags-v0.21.0.txt").read_text().splitlines()
+    return {line for line in lines if line.startswith("--")}
+
+
+def chart_args(values: dict) -> list[str]:
+    """The container args chart 1.21.1's templates/deployment.yaml builds from these values.
+
+    Follows the template's `args:` list: a `- --flag` line counts when every `if`/`range` around it tests
+    a `.Values.x` that is set. Blocks with any other condition (`else`, `and`, `kindIs` on extraArgs) are
+    not followed: the program sets none of their values, and extraArgs, a list, is appended as it is.
+    """
+    template = (FIXTURES / "external-dns" / "chart-1.21.1-deployment.yaml").read_text()
+    lines = template[template.index("          args:\n") : template.index("          ports:")].splitlines()[1:]
+    args: list[str] = []
+    tested: list[str | None] = []  # per open block: the value it tests, None for any other condition
+    for line in (line.strip() for line in lines):
+        if opened := re.fullmatch(r"\{\{-? (?:if|range|with) (.*?) -?\}\}", line):
+            key = re.fullmatch(r"\.Values\.(\w+)", opened.group(1))
+            tested.append(key.group(1) if key else None)
+        elif re.fullmatch(r"\{\{-? else.*", line):
+            tested[-1] = None
+        elif re.fullmatch(r"\{\{-? end -?\}\}", line):
+            tested.pop()
+        elif flag := re.fullmatch(r"- (--[a-z0-9-]+)(?:=\{\{ (.*?) \}\})?", line):
+            if not all(key and values.get(key) for key in tested):
+                continue
+            name, expression = flag.groups()
+            if expression is None:
+                args.append(name)
+            elif expression == ".":
+                args += [f"{name}={item}" for item in values[tested[-1]]]  # type: ignore[index]
+            elif key := re.fullmatch(r"\.Values\.(\w+)", expression):
+                args.append(f"{name}={values[key.group(1)]}")
+            else:
+                args.append(f"{name}=<{expression}>")  # computed by a helper, e.g. the provider's name
+    return args + list(values.get("extraArgs", []))
 
 
 def known_annotations() -> set[str]:
@@ -167,16 +189,64 @@ def test_external_dns_owner_ids_differ_and_filters_match_the_zone(
         assert values["policy"] == "sync"
         assert values["provider"] == {"name": "aws"}
         assert values["registry"] == "txt"
-        assert set(values["sources"]) == {"ingress", "service"}
         assert values["triggerLoopOnEvent"] is True
 
 
-def test_every_flag_external_dns_gets_exists(blue: mock_engine.Plan) -> None:
-    values = external_dns_values(blue)
+def test_chart_args_are_read_from_the_template_as_helm_renders_them(blue: mock_engine.Plan) -> None:
+    # Helm's own rendering of chart 1.21.1 with these values (fixtures/external-dns/SOURCE.md), in order.
+    assert chart_args(external_dns_values(blue)) == [
+        "--log-level=info",
+        "--log-format=json",
+        "--interval=5m",
+        "--events",
+        "--source=ingress",
+        "--policy=sync",
+        "--registry=txt",
+        "--txt-owner-id=eks-bluegreen-blue",
+        "--domain-filter=example.com",
+        "--label-filter=eks-bluegreen/publish=true",
+        "--annotation-prefix=external-dns.kubernetes.io/",
+        "--provider=<$providerName>",
+        "--zone-id-filter=Z0PLACEHOLDER0000000",
+        "--aws-zone-type=public",
+        "--aws-zones-cache-duration=1h",
+    ]
+
+
+def test_every_flag_external_dns_gets_exists_in_the_app_version_the_chart_runs(blue: mock_engine.Plan) -> None:
+    emitted = {arg.split("=")[0] for arg in chart_args(external_dns_values(blue))}
     flags = known_flags()
-    emitted = [arg.split("=")[0] for arg in values["extraArgs"]]
-    emitted += [CHART_VALUE_FLAGS[key] for key in values if key in CHART_VALUE_FLAGS]
-    assert emitted and set(emitted) <= flags, set(emitted) - flags
+    assert emitted and emitted <= flags, emitted - flags
+
+
+def test_flag_and_template_fixtures_are_those_of_the_chart_the_stacks_deploy() -> None:
+    chart = (FIXTURES / "external-dns" / "chart-1.21.1-Chart.yaml").read_text()
+    version = re.search(r"^version: (\S+)$", chart, re.M).group(1)  # type: ignore[union-attr]
+    app_version = re.search(r"^appVersion: (\S+)$", chart, re.M).group(1)  # type: ignore[union-attr]
+    assert version == EXTERNAL_DNS_CHART_TESTED == SETTINGS_BY_KEY["externalDnsChartVersion"].default
+    flags_header = (FIXTURES / "external-dns" / "flags-v0.21.0.txt").read_text().splitlines()[0]
+    assert f"ExternalDNS v{app_version} (the app of chart {version})" in flags_header
+    # A flag that only v0.22 has: v0.21.0 would exit at start-up on it.
+    assert "--rfc2136-axfr" not in known_flags()
+
+
+def test_a_chart_newer_than_the_tested_one_is_deployed_with_a_warning(blue: mock_engine.Plan) -> None:
+    assert not any("externalDnsChartVersion" in m for m in blue.messages)
+    p = run("blue", externalDnsChartVersion="1.22.0")
+    assert p.error is None and external_dns_values(p)["annotationPrefix"]
+    assert any(
+        m.startswith("warning: eks-bluegreen:externalDnsChartVersion 1.22.0 is newer than 1.21.1") for m in p.messages
+    ), p.messages
+
+
+def test_external_dns_publishes_only_the_stacks_own_ingresses(blue: mock_engine.Plan) -> None:
+    # No `service` source, and a label filter that every Ingress of the stack (and only those) carries.
+    args = chart_args(external_dns_values(blue))
+    assert [a for a in args if a.startswith("--source=")] == ["--source=ingress"]
+    (label_filter,) = [a.removeprefix("--label-filter=") for a in args if a.startswith("--label-filter=")]
+    key, value = label_filter.split("=")
+    ingresses = blue.of_type(INGRESS)
+    assert ingresses and all(i.inputs["metadata"]["labels"] == {key: value} for i in ingresses)
 
 
 def test_annotation_prefix_matches_every_annotation_and_every_key_exists(blue: mock_engine.Plan) -> None:

@@ -164,6 +164,18 @@ def test_create_only_policy_is_refused_because_weights_would_never_change() -> N
     assert "create-only would never apply a weight change" in problem
 
 
+@pytest.mark.parametrize("version", ["1.19.3", "1.9.0", "0.21.1"])
+def test_a_chart_without_annotation_prefix_is_refused_naming_the_key(version: str) -> None:
+    (problem,) = problems(externalDnsChartVersion=version)
+    assert problem.startswith(f"eks-bluegreen:externalDnsChartVersion = '{version}': must be 1.20.0 or later")
+    assert "annotationPrefix" in problem
+
+
+@pytest.mark.parametrize("version", ["1.20.0", "1.21.1", "1.100.0"])
+def test_charts_from_1_20_are_accepted(version: str) -> None:
+    assert parse({**VALID, "externalDnsChartVersion": version}).external_dns_chart_version == version
+
+
 @pytest.mark.parametrize("interval", ["0m", "30s", "5", "1.5m"])
 def test_interval_is_at_least_a_minute(interval: str) -> None:
     assert any("externalDnsInterval" in p for p in problems(externalDnsInterval=interval))
