@@ -4,6 +4,7 @@ settings ─► guard (zone name, all-zero weights, owner ids)
          ├► certificates (ACM, DNS-validated, or existing ones checked) ─► traffic (certificateARNs)
          └► network ─► cluster ─► external-dns ─► traffic (Ingress per hostname, weight annotation, HTTPS)
                                └► demo (optional echo app behind the hostnames)
+                               └► workloads (optional: Flux applies a Git repository; Ready gates the weight)
 """
 
 from pathlib import Path
@@ -12,7 +13,7 @@ import pulumi
 import pulumi_aws as aws
 
 from bluegreen.deploy_order import APPLIED_COMMIT, applied_commit, track_resources, when_applied
-from bluegreen.settings import PROJECT, SETTINGS, Settings, SettingsError, parse
+from bluegreen.settings import PROJECT, SETTINGS, Secret, Settings, SettingsError, parse
 from components.certificates import Certificates, CertificatesArgs
 from components.cluster import Cluster, ClusterArgs
 from components.demo import Demo, DemoArgs
@@ -20,11 +21,17 @@ from components.external_dns import ExternalDns, ExternalDnsArgs
 from components.guard import Guard, GuardArgs
 from components.network import Network, NetworkArgs
 from components.traffic import Traffic, TrafficArgs
+from components.workloads import FluxWorkloads, WorkloadsArgs
 
 
 def load_settings() -> Settings:
     config = pulumi.Config(PROJECT)
-    raw = {s.key: value for s in SETTINGS if (value := config.get(s.key)) is not None}
+    # A secret setting is accepted only as a secret (`pulumi config set --secret`); parse refuses plain text.
+    raw = {
+        s.key: Secret(value) if s.secret and pulumi.runtime.is_config_secret(f"{PROJECT}:{s.key}") else value
+        for s in SETTINGS
+        if (value := config.get(s.key)) is not None
+    }
     try:
         return parse(raw, source=f"stack {pulumi.get_stack()!r}")
     except SettingsError as error:
@@ -44,15 +51,20 @@ external_dns = ExternalDns(
 )
 certificates = Certificates("certificates", CertificatesArgs(settings, region)) if settings.tls else None
 demo = Demo("demo", DemoArgs(settings, cluster)) if settings.demo else None
+workloads = (
+    FluxWorkloads("workloads", WorkloadsArgs(settings, settings.workloads, cluster, guard.checked_weight))
+    if settings.workloads
+    else None
+)
 traffic = Traffic(
     "traffic",
     TrafficArgs(
         settings,
         cluster,
         external_dns,
-        guard,
+        checked_weight=workloads.checked_weight if workloads else guard.checked_weight,
         public_subnet_ids=network.public_subnet_ids,
-        app_dependencies=[demo] if demo else [],
+        app_dependencies=[demo] if demo else [workloads.kustomization] if workloads else [],
         certificate_arns=certificates.arns if certificates else None,
         certificate_dependencies=certificates.validations if certificates else [],
     ),

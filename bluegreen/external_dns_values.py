@@ -25,7 +25,9 @@ ANNOTATION_PREFIX = "external-dns.kubernetes.io/"
 # reconcile on Ingress/Service events, do the full sync rarely and cache the zone list.
 ZONES_CACHE_DURATION = "1h"
 
-INGRESS_CLASS = "alb"
+# The stack's own IngressClass: not "alb", the name applications use, so that an application Ingress
+# (delivered by Flux, say) cannot join the stack's ALB group and inherit its listeners.
+INGRESS_CLASS = "eks-bluegreen"
 
 # ExternalDNS publishes only Ingresses that carry this label (--label-filter): the stack's own. An
 # application's Ingress or LoadBalancer Service with a host in the domain never reaches Route 53

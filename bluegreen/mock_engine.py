@@ -27,13 +27,17 @@ from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
 from bluegreen import delegation
-from bluegreen.settings import PROJECT, to_pulumi_config
+from bluegreen.settings import PROJECT, Secret, to_pulumi_config
 
 STACK_TYPE = "pulumi:pulumi:Stack"
+# How a secret is shown, and what the program gets offline for a `secure:` value of a stack file
+# (the Pulumi CLI would decrypt it; offline there is no key).
+SECRET_SHOWN = "[secret]"
 STACK_REFERENCE_TYPE = "pulumi:pulumi:StackReference"
 CERTIFICATE_TYPE = "aws:acm/certificate:Certificate"
 ACCOUNT = "123456789012"
 ZONE_NAME_SERVERS = ("ns-1.awsdns-01.org", "ns-2.awsdns-02.co.uk", "ns-3.awsdns-03.com", "ns-4.awsdns-04.net")
+KUSTOMIZATION_TYPE = "kubernetes:kustomize.toolkit.fluxcd.io/v1:Kustomization"
 
 
 # A deployed peer that carries traffic and publishes what the sample stack files do.
@@ -59,6 +63,15 @@ class Scenario:
     delegated_name_servers: frozenset[str] | None = frozenset(ZONE_NAME_SERVERS)
     # Certificates that exist in ACM, by ARN: {"status": ..., "domainName": ..., "subjectAlternativeNames": [...]}.
     existing_certificates: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    # The workloads Kustomization as it is in the cluster (read by the live-status gate); None: it does
+    # not exist yet, so a preview that creates it does not know its id.
+    kustomization: Mapping[str, Any] | None = field(default_factory=lambda: ready_kustomization())
+
+
+def ready_kustomization(generation: int = 1) -> dict[str, Any]:
+    """A live Kustomization that Flux reconciled and found healthy."""
+    ready = {"type": "Ready", "status": "True", "reason": "ReconciliationSucceeded", "message": "Applied revision"}
+    return {"metadata": {"generation": generation}, "status": {"observedGeneration": generation, "conditions": [ready]}}
 
 
 @dataclass
@@ -135,6 +148,10 @@ class FakeCloud(pulumi.runtime.Mocks):
                 # The engine's words for a stack reference to a stack that does not exist.
                 raise RuntimeError(f'Preview failed: unknown stack "{args.name}"')
             outputs = {"name": args.name, "outputs": dict(self.scenario.peer_outputs), "secretOutputNames": []}
+        elif args.typ == KUSTOMIZATION_TYPE and args.resource_id:  # a read of the live object
+            outputs = dict(self.scenario.kustomization or ready_kustomization())
+        elif args.typ == KUSTOMIZATION_TYPE and self.scenario.kustomization is None and self.scenario.preview:
+            return None, outputs  # to be created: its id is unknown until it exists
         elif args.typ == "eks:index:Cluster":
             outputs["kubeconfigJson"] = '{"apiVersion": "v1", "kind": "Config", "clusters": []}'
         elif args.typ == CERTIFICATE_TYPE and args.resource_id:  # aws.acm.Certificate.get of an existing one
@@ -219,7 +236,9 @@ class _MessageLog(logging.Logger):
 
 
 def _plain(value: Any) -> Any:
-    """Inputs without the unknown-value sentinels of a preview, for printing and comparing."""
+    """Inputs without the unknown-value sentinels of a preview, secrets hidden, for printing and comparing."""
+    if pulumi.runtime.rpc.is_rpc_secret(value):
+        return SECRET_SHOWN
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items() if not k.startswith("__")}
     if isinstance(value, list):
@@ -229,6 +248,27 @@ def _plain(value: Any) -> Any:
     if isinstance(value, float) and value.is_integer():
         return int(value)  # protobuf carries every number as a double
     return value
+
+
+def _secret_keys(config: Mapping[str, Any]) -> list[str]:
+    """Keys the Pulumi CLI would mark secret: a stack file's `secure:` values (and decrypted Secrets, in tests)."""
+    return [key for key, value in config.items() if isinstance(value, Secret) or _is_secure(value)]
+
+
+def _decrypted(config: Mapping[str, Any]) -> dict[str, Any]:
+    """The config as the program gets it; a `secure:` value cannot be decrypted offline and is shown as secret."""
+    return {
+        key: (value.value or SECRET_SHOWN)
+        if isinstance(value, Secret)
+        else SECRET_SHOWN
+        if _is_secure(value)
+        else value
+        for key, value in config.items()
+    }
+
+
+def _is_secure(value: Any) -> bool:
+    return isinstance(value, Mapping) and set(value) == {"secure"}
 
 
 def run_program(config: Mapping[str, Any], stack: str, project_dir: Path, scenario: Scenario | None = None) -> Plan:
@@ -290,7 +330,7 @@ def _run(config: dict[str, Any], stack: str, project_dir: Path, scenario: Scenar
     monitor = RecordingMonitor(cloud)
     log = _MessageLog()
     pulumi.runtime.set_mocks(cloud, project=PROJECT, stack=stack, preview=scenario.preview, monitor=monitor, logger=log)
-    pulumi.runtime.set_all_config(to_pulumi_config(config))
+    pulumi.runtime.set_all_config(to_pulumi_config(_decrypted(config)), _secret_keys(config))
     # The program's one DNS look-up, answered like an invoke (this runs in a throw-away child process).
     delegation.lookup_name_servers = _delegation_answer(scenario)
     program = str(project_dir / "__main__.py")

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from bluegreen import dns
 
@@ -45,6 +46,7 @@ class Setting:
     default: Any = None
     required: bool = False
     items: str | None = None  # element type of an array
+    secret: bool = False  # only accepted encrypted: `pulumi config set --secret`
 
     @property
     def in_project_file(self) -> bool:
@@ -146,6 +148,26 @@ SETTINGS: tuple[Setting, ...] = (
         "Names per requested ACM certificate (ACM's quota, 10 unless raised); more names need more certificates.",
         10,
     ),
+    Setting(
+        "workloads",
+        "object",
+        "Git repository Flux applies to this cluster: {url, path, and one of branch, tag or commit}.",
+        None,
+    ),
+    Setting("workloadsUsername", "string", "Username for an https:// workloads repository (secret).", "", secret=True),
+    Setting(
+        "workloadsToken", "string", "Token or password for an https:// workloads repository (secret).", "", secret=True
+    ),
+    Setting(
+        "workloadsPrivateKey", "string", "SSH private key for an ssh:// workloads repository (secret).", "", secret=True
+    ),
+    Setting(
+        "workloadsKnownHosts",
+        "string",
+        "known_hosts lines for an ssh:// workloads repository (secret).",
+        "",
+        secret=True,
+    ),
 )
 SETTINGS_BY_KEY = {s.key: s for s in SETTINGS}
 
@@ -156,6 +178,28 @@ class Endpoint:
     namespace: str
     service: str
     port: int
+
+
+@dataclass(frozen=True)
+class Secret:
+    """A secret setting's value. `value` is None when it was read still encrypted from a stack file."""
+
+    value: str | None = field(repr=False)
+
+    def __str__(self) -> str:
+        return "[secret]"
+
+
+@dataclass(frozen=True)
+class Workloads:
+    """The Git repository Flux applies: `ref_kind` is branch, tag or commit."""
+
+    url: str
+    path: str
+    ref_kind: str
+    ref: str
+    # Keys of Flux's Git credentials Secret (username/password or identity/known_hosts) to their values.
+    credentials: Mapping[str, Secret]
 
 
 @dataclass(frozen=True)
@@ -185,6 +229,7 @@ class Settings:
     tls: bool = True
     certificate_arns: tuple[str, ...] = ()
     certificate_name_quota: int = 10
+    workloads: Workloads | None = None
 
     @property
     def cluster_name(self) -> str:
@@ -401,6 +446,128 @@ def _endpoints(reader: _Reader, domain: str | None) -> tuple[Endpoint, ...]:
     return tuple(endpoints)
 
 
+WORKLOADS_REF_KINDS = ("branch", "tag", "commit")
+# The keys of Flux's Git credentials Secret per URL scheme, and the settings that fill them
+# (source-controller docs/spec/v1/gitrepositories.md: basic access and SSH authentication).
+WORKLOADS_CREDENTIALS = {
+    "https": {"username": "workloadsUsername", "password": "workloadsToken"},
+    "ssh": {"identity": "workloadsPrivateKey", "known_hosts": "workloadsKnownHosts"},
+}
+
+
+def _secret(reader: _Reader, key: str) -> Secret | None:
+    """A secret setting: a Secret from the program, `{secure: ...}` from a stack file; never plain text."""
+    value = reader.raw.get(key)
+    if value is None or value == "":
+        return None
+    if isinstance(value, Secret):
+        return value
+    if isinstance(value, Mapping) and set(value) == {"secure"}:
+        return Secret(None)
+    # The value itself is never repeated in the message: it is a credential.
+    reader.problems.append(
+        f"{PROJECT}:{key} is set in plain text: remove it from the stack file and run "
+        f"`pulumi config set --secret {PROJECT}:{key}` so that it is stored encrypted"
+    )
+    return Secret(None)  # given, though refused: no second problem about a missing credential
+
+
+def _workloads_url(reader: _Reader, url: Any) -> str | None:
+    scp = re.fullmatch(r"([A-Za-z0-9._-]+)@([A-Za-z0-9.-]+):(?!//)/?(\S+)", url) if isinstance(url, str) else None
+    if scp:
+        user, host, path = scp.groups()
+        reader.problem(
+            "workloads.url",
+            url,
+            f"Flux does not accept the scp-like form; write it as 'ssh://{user}@{host}/{path}'",
+        )
+        return None
+    parts = urlsplit(url) if isinstance(url, str) else None
+    if parts is None or parts.scheme not in WORKLOADS_CREDENTIALS or not parts.hostname or parts.path in ("", "/"):
+        reader.problem(
+            "workloads.url",
+            url,
+            "must be a Git repository URL starting with https:// or ssh://, e.g. https://github.com/org/repo",
+        )
+        return None
+    if parts.password is not None or (parts.scheme == "https" and parts.username is not None):
+        reader.problem(
+            "workloads.url",
+            url,
+            "must not carry credentials; set them with `pulumi config set --secret` (workloadsUsername, ...)",
+        )
+        return None
+    return url
+
+
+def _workloads(reader: _Reader) -> Workloads | None:
+    raw = reader.raw.get("workloads")
+    secrets = {key: _secret(reader, key) for settings in WORKLOADS_CREDENTIALS.values() for key in settings.values()}
+    if raw is None or raw == "":
+        for key, secret in secrets.items():
+            if secret is not None:
+                reader.problem(key, "[secret]", "applies only when workloads is set; remove it")
+        return None
+    known_problems = len(reader.problems)
+    item = reader.structured("workloads", dict)
+    if len(reader.problems) > known_problems:  # not a map
+        return None
+    refs = [kind for kind in WORKLOADS_REF_KINDS if kind in item]
+    unknown = set(item) - {"url", "path", *WORKLOADS_REF_KINDS}
+    if unknown or len(refs) != 1 or "url" not in item or "path" not in item:
+        reader.problem(
+            "workloads",
+            item,
+            "must be a map with url, path and exactly one of branch, tag or commit "
+            "(pin the live colour to a tag or commit)",
+        )
+        return None
+    url = _workloads_url(reader, item["url"])
+    path = item["path"]
+    if not (
+        isinstance(path, str)
+        and re.fullmatch(r"(\./)?([A-Za-z0-9_][A-Za-z0-9._-]*/?)*", path)
+        and ".." not in path.split("/")
+    ):
+        reader.problem(
+            "workloads.path", path, "must be a folder inside the repository, e.g. ./workloads (no .. nor leading /)"
+        )
+        path = None
+    (kind,) = refs
+    ref = item[kind]
+    pattern = r"[0-9a-f]{40}|[0-9a-f]{64}" if kind == "commit" else r"[A-Za-z0-9_][A-Za-z0-9._/-]*"
+    if not (isinstance(ref, str) and re.fullmatch(pattern, ref)) or ".." in str(ref):
+        allowed = (
+            "must be a full lowercase commit SHA (40 hex digits, or 64 for SHA-256)"
+            if kind == "commit"
+            else f"must be a {kind} name such as {'main' if kind == 'branch' else 'v1.2.3'}"
+        )
+        reader.problem(f"workloads.{kind}", ref, allowed)
+        ref = None
+    if url is None or path is None or ref is None:
+        return None
+    scheme = urlsplit(url).scheme
+    credentials = {name: secrets[key] for name, key in WORKLOADS_CREDENTIALS[scheme].items()}
+    for other, settings in WORKLOADS_CREDENTIALS.items():
+        for key in settings.values() if other != scheme else ():
+            if secrets[key] is not None:
+                reader.problem(key, "[secret]", f"applies only to an {other}:// url, and workloads.url is {scheme}://")
+    given = {name: secret for name, secret in credentials.items() if secret is not None}
+    if scheme == "ssh" and len(given) < len(credentials):
+        reader.problems.append(
+            f"{PROJECT}:workloadsPrivateKey and {PROJECT}:workloadsKnownHosts are both needed for an ssh:// url: "
+            f"`pulumi config set --secret {PROJECT}:workloadsPrivateKey < key` and likewise workloadsKnownHosts "
+            "with the output of `ssh-keyscan <host>`"
+        )
+    elif scheme == "https" and len(given) == 1:
+        reader.problems.append(
+            f"{PROJECT}:workloadsUsername and {PROJECT}:workloadsToken go together for an https:// url; "
+            "set both with `pulumi config set --secret`, or neither for a public repository"
+        )
+    normal_path = "./" + path.removeprefix("./").rstrip("/")
+    return Workloads(url=url, path=normal_path, ref_kind=kind, ref=ref, credentials=given)
+
+
 def parse(raw: Mapping[str, Any], source: str = "stack settings") -> Settings:
     """Validate one stack's settings (keys without the `eks-bluegreen:` namespace)."""
     reader = _Reader(raw)
@@ -539,6 +706,14 @@ def parse(raw: Mapping[str, Any], source: str = "stack settings") -> Settings:
             "of your account (10 unless you had it raised)",
         )
         quota = 10
+    workloads = _workloads(reader)
+    if demo and workloads is not None:
+        reader.problem(
+            "demo",
+            True,
+            "cannot be combined with workloads (both would make the demo app's objects); "
+            "set demo to false and let the workloads repository deliver the app",
+        )
 
     if reader.problems:
         raise SettingsError(reader.problems, source)
@@ -569,6 +744,7 @@ def parse(raw: Mapping[str, Any], source: str = "stack settings") -> Settings:
         tls=tls,
         certificate_arns=certificate_arns,
         certificate_name_quota=quota,
+        workloads=workloads,
     )
 
 

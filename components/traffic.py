@@ -13,7 +13,6 @@ from bluegreen import tls
 from bluegreen.settings import Endpoint, Settings
 from components.cluster import Cluster
 from components.external_dns import ExternalDns
-from components.guard import Guard
 from components.protection import protected_while_live
 
 # EKS Auto Mode's own load balancing: the controller and parameter kind it watches.
@@ -26,9 +25,10 @@ class TrafficArgs:
     settings: Settings
     cluster: Cluster
     external_dns: ExternalDns
-    guard: Guard
+    # The weight once every check allows it (the guard's, and the workloads' health when Flux is on).
+    checked_weight: pulumi.Output[int]
     public_subnet_ids: pulumi.Input[Sequence[str]]
-    # What the backends need first, e.g. the demo app's namespace and Service.
+    # What the backends need first: the demo app's namespace and Service, or Flux's Kustomization.
     app_dependencies: Sequence[pulumi.Resource] = ()
     # Issued certificates for the load balancer (None: plain HTTP), and what must outlive it on
     # destroy: ACM refuses to delete a certificate while a load balancer uses it.
@@ -131,8 +131,8 @@ class Traffic(pulumi.ComponentResource):
 
         ingresses: list[k8s.networking.v1.Ingress] = []
         for endpoint in settings.endpoints:
-            # Built from the guard's checked weight: no weight annotation until the check passed.
-            weighted = args.guard.checked_weight.apply(
+            # Built from the checked weight: no weight annotation until every check passed.
+            weighted = args.checked_weight.apply(
                 lambda _, endpoint=endpoint: {**externaldns.weighted_annotations(settings, endpoint), **listeners}
             )
             ingresses.append(ingress(endpoint.hostname, endpoint, externaldns.ingress_name(endpoint), weighted))

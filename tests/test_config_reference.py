@@ -45,7 +45,7 @@ def test_project_file_declares_every_setting_it_can_type() -> None:
 
 def test_settings_left_out_of_the_project_file_are_the_ones_pulumi_cannot_type() -> None:
     left_out = {s.key for s in SETTINGS if not s.in_project_file}
-    assert left_out == {"endpoints", "tags"}
+    assert left_out == {"endpoints", "tags", "workloads"}
 
 
 def readme_reference(marker: str = "config-reference") -> list[list[str]]:

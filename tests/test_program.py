@@ -332,7 +332,7 @@ def test_weighted_ingress_carries_colour_and_weight(blue: mock_engine.Plan, gree
         assert ingress.inputs["metadata"]["namespace"] == "demo"
         backend = ingress.inputs["spec"]["rules"][0]["http"]["paths"][0]["backend"]["service"]
         assert backend == {"name": "echo", "port": {"number": 80}}
-        assert ingress.inputs["spec"]["ingressClassName"] == "alb"
+        assert ingress.inputs["spec"]["ingressClassName"] == "eks-bluegreen"
 
 
 def test_direct_hostname_is_a_simple_record(blue: mock_engine.Plan) -> None:
@@ -351,7 +351,7 @@ def test_ingress_class_is_wired_to_auto_mode(blue: mock_engine.Plan) -> None:
         "kind": "IngressClassParams",
         "name": params.inputs["metadata"]["name"],
     }
-    assert ingress_class.inputs["metadata"]["name"] == "alb"
+    assert ingress_class.inputs["metadata"]["name"] == "eks-bluegreen"
     assert params.inputs["spec"]["scheme"] == "internet-facing"
 
 
