@@ -13,7 +13,8 @@ from typing import Any
 
 from pulumi.automation import OpType, OutputValue, PreviewResult, UpdateSummary, UpResult
 
-from bluegreen.promotion.apply import APPLIED_COMMIT_ENV, AutomationStack, PulumiApplier
+from bluegreen.deploy_order import APPLIED_COMMIT_ENV
+from bluegreen.promotion.apply import AutomationStack, PulumiApplier
 
 
 class FakeStack:

@@ -15,6 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+# The variable through which the program records the commit an update applies, as the deploy workflow
+# sets it (docs/ci.md, "Deploying from what was applied").
+from bluegreen.deploy_order import APPLIED_COMMIT_ENV
+
 if TYPE_CHECKING:
     from pulumi.automation import OutputMap, PreviewResult, UpResult
 
@@ -48,11 +52,6 @@ class AutomationStack(Protocol):
     ) -> UpResult: ...
 
     def outputs(self) -> OutputMap: ...
-
-
-# The environment variable through which the program learns which commit it is applied from; the deploy
-# workflow sets the same one (docs/ci.md).
-APPLIED_COMMIT_ENV = "BLUEGREEN_APPLIED_COMMIT"
 
 
 def select_local_stack(project_dir: Path, stack: str, env_vars: Mapping[str, str]) -> AutomationStack:

@@ -15,7 +15,7 @@ def dry_run(weights: Mapping[str, int], new: str, policy: PromotionPolicy) -> st
     moves = forward_moves(weights, new, schedule)
     lines = [f"Promotion of {new} (policy: {policy.source}); now {old} {weights[old]}, {new} {weights[new]}.", ""]
     header = ("STEP", "CHANGE", f"{old.upper()}:{new.upper()}", f"{new.upper()} SHARE", "BAKE", "MIN REQUESTS")
-    rows = [header]
+    rows: list[tuple[str, ...]] = [header]
     current = dict(weights)
     for number, move in enumerate(moves, 1):
         assert move.step is not None
