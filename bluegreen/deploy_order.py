@@ -248,6 +248,14 @@ class Step:
 
 
 @dataclass(frozen=True)
+class Deployed:
+    """What the backend holds for a stack: its outputs, and when a `pulumi destroy` was its last operation."""
+
+    outputs: Mapping[str, Any]
+    destroyed_at: str | None = None
+
+
+@dataclass(frozen=True)
 class Decision:
     """Whether a stack is deployed by this run, and why."""
 
@@ -272,13 +280,21 @@ def deployed_weight(stack: str, outputs: Mapping[str, Any]) -> int:
     return weight
 
 
-def decide(repo: Path, head: str, stack: str, outputs: Mapping[str, Any]) -> Decision:
+def decide(repo: Path, head: str, stack: str, deployed: Deployed) -> Decision:
     """Deploy a stack when its files differ between the commit it was applied from and head.
 
     DeployOrderError (exit 1) when head does not descend from that commit: deploying would roll the
-    stack back to an older commit, or onto another line of history.
+    stack back to an older commit, or onto another line of history. A destroyed stack is left alone:
+    bringing a retired colour back is a deliberate act.
     """
-    applied = outputs.get(APPLIED_COMMIT)
+    if deployed.destroyed_at:
+        return Decision(
+            stack,
+            False,
+            f"destroyed at {deployed.destroyed_at}; a deploy run never recreates a retired colour. Bring it back "
+            f"from a clean checkout of main: BLUEGREEN_APPLIED_COMMIT=$(git rev-parse HEAD) pulumi up --stack {stack}",
+        )
+    applied = deployed.outputs.get(APPLIED_COMMIT)
     if not applied:
         return Decision(stack, True, f"no `{APPLIED_COMMIT}` output yet (never deployed by this workflow)")
     match = _APPLIED.fullmatch(str(applied))
@@ -304,10 +320,10 @@ def decide(repo: Path, head: str, stack: str, outputs: Mapping[str, Any]) -> Dec
     return Decision(stack, False, f"up to date: nothing it deploys changed since {short}")
 
 
-OutputsReader = Callable[[str], Mapping[str, Any]]
+BackendReader = Callable[[str], Deployed]
 
 
-def plan(repo: Path, head: str, read_outputs: OutputsReader) -> tuple[list[Step], list[Decision]]:
+def plan(repo: Path, head: str, read_backend: BackendReader) -> tuple[list[Step], list[Decision]]:
     """The steps to run for head, in order, and every stack's decision with its reason.
 
     Raises DeployOrderError with every stack's reason when one of them must stop the run.
@@ -320,10 +336,10 @@ def plan(repo: Path, head: str, read_outputs: OutputsReader) -> tuple[list[Step]
     }
     decisions, deployed, stops = [], {}, []
     for stack in sorted(files):
-        outputs = read_outputs(stack)
+        found = read_backend(stack)
         try:
-            deployed[stack] = deployed_weight(stack, outputs)
-            decisions.append(decide(repo, head_commit, stack, outputs))
+            deployed[stack] = deployed_weight(stack, found.outputs)
+            decisions.append(decide(repo, head_commit, stack, found))
         except DeployOrderError as error:
             stops.append(error)
     if stops:
@@ -339,25 +355,29 @@ def plan(repo: Path, head: str, read_outputs: OutputsReader) -> tuple[list[Step]
     return ordered(steps), decisions
 
 
-def pulumi_outputs(repo: Path) -> OutputsReader:
-    """Read a stack's outputs with the Pulumi CLI (logged in to the backend; secrets stay hidden)."""
+def pulumi_backend(repo: Path) -> BackendReader:
+    """Read a stack with the Pulumi CLI, logged in to the backend: its outputs (secrets stay hidden) and,
+    when it has none, whether its last operation was a destroy (`stack history`, newest first)."""
 
-    def read(stack: str) -> Mapping[str, Any]:
-        result = subprocess.run(
-            ["pulumi", "stack", "output", "--json", "--stack", stack],
-            cwd=repo,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+    def pulumi(stack: str, *args: str) -> Any:
+        command = ["pulumi", *args, "--json", "--stack", stack]
+        result = subprocess.run(command, cwd=repo, capture_output=True, text=True, check=False)
         if result.returncode != 0:
             raise DeployOrderError(
-                f"stack {stack}: `pulumi stack output` failed: {result.stderr.strip()}\n"
+                f"stack {stack}: `pulumi {' '.join(args)}` failed: {result.stderr.strip()}\n"
                 f"Create the stack in the backend first (docs/ci.md, 'Create the stacks once').",
                 EXIT_PROBLEM,
             )
-        outputs = json.loads(result.stdout or "{}")
-        return outputs if isinstance(outputs, dict) else {}
+        return json.loads(result.stdout or "null")
+
+    def read(stack: str) -> Deployed:
+        outputs = pulumi(stack, "stack", "output")
+        if outputs:
+            return Deployed(outputs if isinstance(outputs, dict) else {})
+        history = pulumi(stack, "stack", "history", "--page-size", "1")
+        last = history[0] if isinstance(history, list) and history else {}
+        destroyed = last.get("kind") == "destroy" and last.get("result") == "succeeded"
+        return Deployed({}, str(last.get("startTime")) if destroyed else None)
 
     return read
 
@@ -374,7 +394,7 @@ def describe(steps: Sequence[Step], decisions: Sequence[Decision]) -> list[str]:
     return lines or ["nothing to deploy"]
 
 
-def main(argv: Sequence[str] | None = None, read_outputs: OutputsReader | None = None) -> int:
+def main(argv: Sequence[str] | None = None, read_backend: BackendReader | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m bluegreen.deploy_order",
         description="What the deploy workflow applies, and in which order (docs/ci.md).",
@@ -391,7 +411,7 @@ def main(argv: Sequence[str] | None = None, read_outputs: OutputsReader | None =
             for problem in problems:
                 print(f"error: {problem}", file=sys.stderr)
             return EXIT_PROBLEM if problems else EXIT_OK
-        steps, decisions = plan(args.repo, args.head, read_outputs or pulumi_outputs(args.repo))
+        steps, decisions = plan(args.repo, args.head, read_backend or pulumi_backend(args.repo))
     except DeployOrderError as error:
         for line in str(error).splitlines():
             print(f"error: {line}", file=sys.stderr)

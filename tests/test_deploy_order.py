@@ -20,9 +20,11 @@ from pulumi.runtime.sync_await import _sync_await
 
 from bluegreen.deploy_order import (
     APPLIED_COMMIT_ENV,
+    Deployed,
     DeployOrderError,
     Step,
     applied_commit,
+    describe,
     main,
     ordered,
     parse_weight,
@@ -240,7 +242,7 @@ def deployed(commit: str, weight: int) -> dict[str, Any]:
 def order(
     repo: Repo, head: str, outputs: Mapping[str, Mapping[str, Any]]
 ) -> list[tuple[str, int, int, tuple[str, ...]]]:
-    found, _ = plan(repo.path, head, lambda stack: outputs.get(stack, {}))
+    found, _ = plan(repo.path, head, lambda stack: Deployed(outputs.get(stack, {})))
     return [(step.stack, step.deployed_weight, step.head_weight, step.verify_first) for step in found]
 
 
@@ -294,6 +296,17 @@ def test_lowering_checks_every_other_colour_that_keeps_traffic_never_itself(repo
 
 def test_a_stack_that_never_recorded_a_commit_is_deployed(repo: Repo, base: str) -> None:
     assert order(repo, base, {"blue": {}, "green": {"trafficWeight": 0}}) == [("blue", 0, 1, ()), ("green", 0, 0, ())]
+
+
+def test_a_destroyed_stack_is_not_recreated(repo: Repo, base: str, capsys: pytest.CaptureFixture[str]) -> None:
+    head = repo.commit({"__main__.py": "print()"})
+    backend = {"blue": Deployed({}, "2026-12-01T10:00:00Z"), "green": Deployed(deployed(base, 1))}
+    steps, decisions = plan(repo.path, head, backend.__getitem__)
+    assert [step.stack for step in steps] == ["green"]
+    assert (
+        "blue: skip (destroyed at 2026-12-01T10:00:00Z; a deploy run never recreates a retired colour."
+        in (describe(steps, decisions)[0])
+    )
 
 
 def test_a_stack_applied_from_a_dirty_tree_is_deployed(repo: Repo, base: str) -> None:
@@ -393,7 +406,7 @@ def test_main_prints_the_steps_as_json_and_the_reasons_on_stderr(
 ) -> None:
     head = repo.commit({"Pulumi.green.yaml": stack_file(1), "Pulumi.blue.yaml": stack_file(0)})
     outputs = {"blue": deployed(base, 1), "green": deployed(base, 0)}
-    assert main(["--repo", str(repo.path), "order", "--head", head], read_outputs=lambda s: outputs[s]) == 0
+    assert main(["--repo", str(repo.path), "order", "--head", head], read_backend=lambda s: Deployed(outputs[s])) == 0
     captured = capsys.readouterr()
     assert json.loads(captured.out) == [
         {"stack": "green", "deployedWeight": 0, "headWeight": 1, "verifyFirst": []},
@@ -407,22 +420,26 @@ def test_main_reports_a_stop_on_stderr_with_exit_1(repo: Repo, base: str, capsys
     older = repo.commit({"README.md": "a"})
     newer = repo.commit({"README.md": "b"})
     outputs = {"blue": deployed(newer, 1), "green": deployed(newer, 0)}
-    assert main(["--repo", str(repo.path), "order", "--head", older], read_outputs=lambda s: outputs[s]) == 1
+    assert main(["--repo", str(repo.path), "order", "--head", older], read_backend=lambda s: Deployed(outputs[s])) == 1
     captured = capsys.readouterr()
     assert captured.out == "" and captured.err.startswith("error: stack blue was last applied from")
 
 
 def test_main_reports_an_unknown_head_with_exit_2(repo: Repo, base: str, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["--repo", str(repo.path), "order", "--head", "nope"], read_outputs=lambda s: {}) == 2
+    assert main(["--repo", str(repo.path), "order", "--head", "nope"], read_backend=lambda s: Deployed({})) == 2
     assert "error: git ref 'nope' is not a commit in this clone" in capsys.readouterr().err
 
 
 FAKE_PULUMI = """#!/bin/sh
-# Stands in for `pulumi stack output --json --stack NAME` against a backend holding one stack, blue.
-[ "$1 $2 $3 $4" = "stack output --json --stack" ] || exit 64
-if [ "$5" = blue ]; then echo '{"appliedCommit": "'"$APPLIED"'", "trafficWeight": 1}'; exit 0; fi
-echo "error: no stack named '$5' found" >&2
-exit 255
+# Stands in for the Pulumi CLI against a backend holding blue (deployed) and purple (destroyed).
+case "$*" in
+  "stack output --json --stack blue") echo '{"appliedCommit": "'"$APPLIED"'", "trafficWeight": 1}' ;;
+  "stack output --json --stack purple") echo '{}' ;;
+  "stack history --page-size 1 --json --stack purple")
+    echo '[{"version": 9, "kind": "destroy", "startTime": "2026-12-01T10:00:00.000Z", "result": "succeeded"}]' ;;
+  *" --stack "*) echo "error: no stack named '${5:-?}' found" >&2; exit 255 ;;
+  *) exit 64 ;;
+esac
 """
 
 
@@ -432,12 +449,15 @@ def test_runs_as_a_module_reading_outputs_with_the_pulumi_cli(
     bin_dir = tmp_path_factory.mktemp("bin")
     (bin_dir / "pulumi").write_text(FAKE_PULUMI)
     (bin_dir / "pulumi").chmod(0o755)
-    head = repo.commit({"Pulumi.green.yaml": None, "Pulumi.blue.yaml": stack_file(2)})
+    head = repo.commit(
+        {"Pulumi.green.yaml": None, "Pulumi.purple.yaml": stack_file(0), "Pulumi.blue.yaml": stack_file(2)}
+    )
     env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}", "APPLIED": base}
     command = [sys.executable, "-m", "bluegreen.deploy_order", "order", "--head", head]
     result = subprocess.run(command, cwd=repo.path, env=env, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == [{"stack": "blue", "deployedWeight": 1, "headWeight": 2, "verifyFirst": []}]
+    assert "purple: skip (destroyed at 2026-12-01T10:00:00.000Z; a deploy run never recreates" in result.stderr
     # A stack file without its stack in the backend stops the run with the fix.
     head = repo.commit({"Pulumi.green.yaml": stack_file(0)})
     command[-1] = head
