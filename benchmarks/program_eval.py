@@ -23,7 +23,7 @@ import sys, time
 sys.path.insert(0, {str(PROJECT_DIR)!r})
 from pathlib import Path
 from bluegreen import mock_engine as engine
-from bluegreen.settings import load_stack_config
+from bluegreen.stackfiles import load_stack_config
 """
 
 # Sets the same mocks as an evaluation, then times the import of the given modules only.

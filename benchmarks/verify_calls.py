@@ -32,8 +32,7 @@ os.environ.pop("AWS_PROFILE", None)
 
 from bluegreen import route53  # noqa: E402
 from bluegreen.commands import verify  # noqa: E402
-from tests.test_route53_calls import unrelated_records  # noqa: E402
-from tests.test_route53_support import (  # noqa: E402
+from tests.support.route53 import (  # noqa: E402
     ZONE_ID,
     colour_records,
     command_args,
@@ -42,6 +41,7 @@ from tests.test_route53_support import (  # noqa: E402
     put,
     write_project,
 )
+from tests.test_route53_calls import unrelated_records  # noqa: E402
 
 
 def measure(unrelated: int) -> tuple[dict[str, int], float, int]:

@@ -1,7 +1,10 @@
 """The `bluegreen` command: one subcommand per module in bluegreen/commands.
 
-Each command module defines `HELP`, `add_arguments(parser)` and `run(args) -> int`, and imports heavy
-libraries (Pulumi, boto3) inside `run`, so that `status` and `check` answer without loading them.
+Each command module defines `HELP`, `add_arguments(parser)` and `run(args) -> ExitStatus`, and imports
+heavy libraries (Pulumi, boto3) inside `run`, so that `status` and `check` answer without loading them.
+A command prints its answer (a table, a verdict, a refusal that is the result) to stdout and returns its
+status; what stops it is raised, and `run_command` alone turns that into `error: …` on stderr and the
+exit status (exits.ExitStatus, documented in the README).
 """
 
 from __future__ import annotations
@@ -9,14 +12,10 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
-# Exit codes shared by every subcommand (documented in the README).
-EXIT_OK = 0
-EXIT_PROBLEM = 1  # the command ran and found something wrong: invalid pair, mismatch, refused change
-EXIT_USAGE = 2  # bad arguments or an unreadable/invalid stack file
-EXIT_AWS = 3  # AWS refused or failed a call (credentials, permissions, throttling)
+from bluegreen.exits import BluegreenError, ExitStatus
 
 COMMANDS = ("plan", "status", "shift", "check", "verify", "migrate", "prune")
 
@@ -48,9 +47,27 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def run_command(command: Callable[[], int]) -> int:
+    """Run one command: its own status, or the error that stopped it on stderr and that error's status."""
+    try:
+        return command()
+    except BluegreenError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return err.exit_status
+    except Exception as err:
+        # Only a command that called AWS has loaded botocore; checking lazily keeps status and check light.
+        if "botocore" in sys.modules:
+            from bluegreen.route53.client import aws_errors
+
+            if isinstance(err, aws_errors()):
+                print(f"error: AWS: {err}", file=sys.stderr)
+                return ExitStatus.AWS
+        raise
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return args.run(args)
+    return run_command(lambda: args.run(args))
 
 
 if __name__ == "__main__":

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bluegreen.cli import EXIT_OK, EXIT_PROBLEM, EXIT_USAGE
+from bluegreen.exits import ExitStatus
 from bluegreen.settings import MAX_WEIGHT, PROJECT, is_placeholder_zone
 from bluegreen.settings import parse_weight as weight_value
 from bluegreen.stackfiles import WEIGHT_KEY
@@ -57,7 +57,7 @@ SECRETS_KEYS = ("encryptionsalt", "secretsprovider")
 class DeployOrderError(Exception):
     """The run cannot go on: an unusable stack file or ref (exit 2), or a stack that must not be deployed (1)."""
 
-    def __init__(self, message: str, exit_status: int = EXIT_USAGE):
+    def __init__(self, message: str, exit_status: int = ExitStatus.USAGE):
         super().__init__(message)
         self.exit_status = exit_status
 
@@ -310,7 +310,7 @@ def decide(repo: Path, head: str, stack: str, deployed: Deployed) -> Decision:
                 f"{short} is not in the history of {head[:12]} (applied from another branch, or main was "
                 f"rewritten). Deploy {stack} by hand from the commit you want (docs/ci.md), then run this again"
             )
-        raise DeployOrderError(f"stack {stack} was last applied from {short}: {why}.", EXIT_PROBLEM)
+        raise DeployOrderError(f"stack {stack} was last applied from {short}: {why}.", ExitStatus.PROBLEM)
     if match["dirty"]:
         return Decision(stack, True, f"last applied from {short} with uncommitted changes")
     changed = _changed(repo, sha, head, stack)
@@ -366,7 +366,7 @@ def pulumi_backend(repo: Path) -> BackendReader:
             raise DeployOrderError(
                 f"stack {stack}: `pulumi {' '.join(args)}` failed: {result.stderr.strip()}\n"
                 f"Create the stack in the backend first (docs/ci.md, 'Create the stacks once').",
-                EXIT_PROBLEM,
+                ExitStatus.PROBLEM,
             )
         return json.loads(result.stdout or "null")
 
@@ -410,7 +410,7 @@ def main(argv: Sequence[str] | None = None, read_backend: BackendReader | None =
             problems = preflight(args.repo)
             for problem in problems:
                 print(f"error: {problem}", file=sys.stderr)
-            return EXIT_PROBLEM if problems else EXIT_OK
+            return ExitStatus.PROBLEM if problems else ExitStatus.OK
         steps, decisions = plan(args.repo, args.head, read_backend or pulumi_backend(args.repo))
     except DeployOrderError as error:
         for line in str(error).splitlines():
@@ -418,7 +418,7 @@ def main(argv: Sequence[str] | None = None, read_backend: BackendReader | None =
         return error.exit_status
     print("\n".join(describe(steps, decisions)), file=sys.stderr)
     print(json.dumps([step.as_json() for step in steps]))
-    return EXIT_OK
+    return ExitStatus.OK
 
 
 if __name__ == "__main__":

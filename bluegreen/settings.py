@@ -15,11 +15,11 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from bluegreen import dns
+from bluegreen.exits import BluegreenError
 
 PROJECT = "eks-bluegreen"
 COLORS = ("blue", "green")
@@ -246,7 +246,7 @@ class Settings:
 
 
 @dataclass
-class SettingsError(Exception):
+class SettingsError(BluegreenError):
     """Every problem found in one stack's settings."""
 
     problems: list[str] = field(default_factory=list)
@@ -763,35 +763,10 @@ def _is_private_network(cidr: str, min_prefix: int, max_prefix: int) -> bool:
     return network.is_private and min_prefix <= network.prefixlen <= max_prefix
 
 
-# --- stack files -------------------------------------------------------------------------------
-
-
-def stack_file(project_dir: Path, stack: str) -> Path:
-    return project_dir / f"Pulumi.{stack}.yaml"
-
-
-def stack_names(project_dir: Path) -> list[str]:
-    """Stacks that have a file in the project, e.g. ["blue", "green"]."""
-    return sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in project_dir.glob("Pulumi.*.yaml"))
-
-
-def load_stack_config(path: Path) -> dict[str, Any]:
-    """The `config:` map of a stack file with every namespace kept (e.g. aws:region), as YAML typed it."""
-    from ruamel.yaml import YAML  # imported here: only the file-reading commands need it
-
-    document = YAML(typ="safe", pure=True).load(path.read_text())
-    return dict((document or {}).get("config") or {})
-
-
 def project_config(config: Mapping[str, Any]) -> dict[str, Any]:
     """This project's settings without the `eks-bluegreen:` namespace; other namespaces dropped."""
     prefix = f"{PROJECT}:"
     return {key[len(prefix) :]: value for key, value in config.items() if key.startswith(prefix)}
-
-
-def load_stack_settings(path: Path) -> Settings:
-    """Read and validate one stack file; SettingsError names the file."""
-    return parse(project_config(load_stack_config(path)), source=path.name)
 
 
 def to_pulumi_config(config: Mapping[str, Any]) -> dict[str, str]:

@@ -1,4 +1,5 @@
-"""Stack files in the working tree and at a git ref, and the one edit `shift` makes to them.
+"""Stack files: the one place they are read (in the working tree and at a git ref), the pair of colours
+they describe, and the one edit `shift` makes to them.
 
 The edit replaces the characters of the `eks-bluegreen:trafficWeight` value and nothing else, so every
 comment, blank line and indentation stays byte for byte; the result is re-read and compared with the
@@ -10,32 +11,60 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import subprocess
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bluegreen.settings import (
-    PROJECT,
-    Settings,
-    SettingsError,
-    load_stack_config,
-    load_stack_settings,
-    stack_file,
-    stack_names,
-)
+from bluegreen.exits import BluegreenError, ExitStatus
+from bluegreen.git import GitError, git
+from bluegreen.route53.records import ColorExpectation, Expected
+from bluegreen.settings import COLORS, PROJECT, Settings, SettingsError, parse, project_config
+from bluegreen.weights import StackTraffic
 
 WEIGHT_KEY = f"{PROJECT}:trafficWeight"
-_STACK_FILE_NAME = re.compile(r"Pulumi\.(.+)\.yaml")
+_STACK_FILE_NAME = re.compile(r"Pulumi\.(?P<stack>[^/]+)\.yaml")
 
 
-class GitError(Exception):
-    """git failed: not a repository, unknown ref, git missing. The message is git's."""
-
-
-class EditError(Exception):
+class EditError(BluegreenError):
     """The weight could not be changed without touching anything else; the file was left as it was."""
+
+
+class StackFilesError(BluegreenError):
+    """The stack files cannot be used: unreadable or invalid (USAGE), or inconsistent (`disagree`: PROBLEM)."""
+
+    def __init__(self, message: str, disagree: bool = False):
+        super().__init__(message, ExitStatus.PROBLEM if disagree else ExitStatus.USAGE)
+        self.disagree = disagree
+
+
+def stack_file(project_dir: Path, stack: str) -> Path:
+    return project_dir / f"Pulumi.{stack}.yaml"
+
+
+def stack_of(file_name: str) -> str | None:
+    """The stack a file name belongs to (`Pulumi.blue.yaml` -> blue), or None if it is not a stack file."""
+    match = _STACK_FILE_NAME.fullmatch(file_name)
+    return match["stack"] if match else None
+
+
+def stack_names(project_dir: Path) -> list[str]:
+    """Stacks that have a file in the project, e.g. ["blue", "green"]."""
+    return sorted(stack for p in project_dir.glob("Pulumi.*.yaml") if (stack := stack_of(p.name)))
+
+
+def load_stack_config(path: Path) -> dict[str, Any]:
+    """The `config:` map of a stack file with every namespace kept (e.g. aws:region), as YAML typed it."""
+    from ruamel.yaml import YAML  # imported here: only the file-reading commands need it
+
+    document = YAML(typ="safe", pure=True).load(path.read_text())
+    return dict((document or {}).get("config") or {})
+
+
+def load_stack_settings(path: Path) -> Settings:
+    """Read and validate one stack file; SettingsError names the file."""
+    return parse(project_config(load_stack_config(path)), source=path.name)
 
 
 @dataclass
@@ -77,29 +106,19 @@ def read_working_tree(project_dir: Path) -> StackFiles:
     return files
 
 
-def _git(project_dir: Path, *args: str) -> bytes:
-    try:
-        result = subprocess.run(["git", "-C", str(project_dir), *args], capture_output=True, check=False)
-    except FileNotFoundError as err:
-        raise GitError("git is not installed (not on PATH)") from err
-    if result.returncode != 0:
-        raise GitError(result.stderr.decode(errors="replace").strip() or f"git {args[0]} failed")
-    return result.stdout
-
-
 def read_at_ref(project_dir: Path, ref: str) -> StackFiles:
     """The project's stack files as they are at a git ref (a branch, tag or commit)."""
     if ref.startswith("-"):
         raise GitError(f"{ref!r} is not a git ref")  # git would read it as an option
     # `REF:./` is the project folder at REF; --full-tree stops ls-tree from filtering by the current folder.
-    listing = _git(project_dir, "ls-tree", "--full-tree", "-z", "--name-only", f"{ref}:./").decode()
-    stacks = sorted(m[1] for name in listing.split("\0") if (m := _STACK_FILE_NAME.fullmatch(name)))
+    listing = git(project_dir, "ls-tree", "--full-tree", "-z", "--name-only", f"{ref}:./").decode()
+    stacks = sorted(stack for name in listing.split("\0") if (stack := stack_of(name)))
     files = StackFiles()
     with tempfile.TemporaryDirectory(prefix="bluegreen-") as scratch:
         for stack in stacks:
             # Through a file so that settings reads it exactly as it reads the working tree.
             path = stack_file(Path(scratch), stack)
-            path.write_bytes(_git(project_dir, "show", f"{ref}:./{path.name}"))
+            path.write_bytes(git(project_dir, "show", f"{ref}:./{path.name}"))
             try:
                 files.valid[stack] = _read(path, f"{path.name} at {ref}")
             except SettingsError as err:
@@ -160,3 +179,94 @@ def set_traffic_weight(path: Path, weight: int) -> bytes:
 def project_dir_option(project_dir: Path) -> str | None:
     """The --project-dir to repeat in suggested commands: None when it is the current folder."""
     return None if project_dir.resolve() == Path.cwd().resolve() else str(project_dir)
+
+
+@dataclass(frozen=True)
+class StackPair:
+    stacks: Mapping[str, Settings]  # colour -> settings
+    region: str | None
+
+    @property
+    def zone_id(self) -> str:
+        return self.stacks[COLORS[0]].hosted_zone_id
+
+    @property
+    def domain(self) -> str:
+        return self.stacks[COLORS[0]].domain
+
+    @property
+    def hostnames(self) -> tuple[str, ...]:
+        return self.stacks[COLORS[0]].hostnames
+
+    def expected(self, hostname: str) -> Expected:
+        return Expected(
+            hostname,
+            tuple(ColorExpectation(c, self.stacks[c].traffic_weight, self.stacks[c].txt_owner_id) for c in COLORS),
+        )
+
+    def describe(self) -> str:
+        stacks = " and ".join(
+            f"{c} (weight {s.traffic_weight}, owner id {s.txt_owner_id})" for c, s in self.stacks.items()
+        )
+        return f"Zone {self.zone_id} ({self.domain}); stacks {stacks}."
+
+
+def read_stacks(project_dir: Path) -> list[StackTraffic]:
+    """The working tree's stacks as status and shift use them; StackFilesError when one cannot be read."""
+    files = read_working_tree(project_dir)
+    if not files.names:
+        raise StackFilesError(f"no Pulumi.<stack>.yaml file in {project_dir}")
+    if files.invalid:
+        raise StackFilesError(
+            "\n".join(
+                "\n".join([f"{error.source} is invalid:", *[f"  - {p}" for p in error.problems]])
+                for error in files.invalid.values()
+            )
+        )
+    return [StackTraffic.from_settings(stack, settings) for stack, settings in files.valid.items()]
+
+
+def load_pair(project_dir: Path) -> StackPair:
+    """Both colours' stack files, checked to agree on the zone, the domain and the shared hostnames."""
+    files = read_working_tree(project_dir)
+    if files.invalid:
+        raise StackFilesError("\n".join(str(err) for err in files.invalid.values()))
+    stacks: dict[str, Settings] = {}
+    regions: dict[str, str] = {}
+    for name, settings in files.valid.items():
+        if settings.color in stacks:
+            raise StackFilesError(f"{stack_file(project_dir, name).name}: a second stack file for {settings.color}")
+        stacks[settings.color] = settings
+        region = load_stack_config(stack_file(project_dir, name)).get("aws:region")
+        if isinstance(region, str):
+            regions[settings.color] = region
+    missing = [c for c in COLORS if c not in stacks]
+    if missing:
+        raise StackFilesError(f"{project_dir}: no stack file for {' and '.join(missing)}; need one per colour")
+
+    blue, green = (stacks[c] for c in COLORS)
+    differences = [
+        f"{label}: blue has {a!r}, green has {b!r}"
+        for label, a, b in (
+            ("hostedZoneId", blue.hosted_zone_id, green.hosted_zone_id),
+            ("domain", blue.domain, green.domain),
+            ("hostnames", sorted(blue.hostnames), sorted(green.hostnames)),
+        )
+        if a != b
+    ]
+    if differences:
+        raise StackFilesError(
+            "The two stack files must describe the same shared names, but they differ:\n"
+            + "\n".join(f"  - {d}" for d in differences),
+            disagree=True,
+        )
+    region = next((regions[c] for c in COLORS if c in regions), None)
+    return StackPair({c: stacks[c] for c in COLORS}, region)
+
+
+def ingress_resource(settings: Settings, hostname: str) -> str:
+    """ExternalDNS's `resource` label for the Ingress publishing `hostname` in this colour."""
+    from bluegreen.external_dns_values import ingress_name
+
+    endpoint = next(e for e in settings.endpoints if e.hostname == hostname)
+    return f"ingress/{endpoint.namespace}/{ingress_name(endpoint)}"

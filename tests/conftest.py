@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from bluegreen import mock_engine
-from bluegreen.settings import load_stack_config
+from bluegreen.stackfiles import load_stack_config
+from tests.support.cli import bluegreen  # noqa: F401  (the fixture that runs the command line)
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

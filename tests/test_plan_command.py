@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from bluegreen import cli
+from bluegreen.exits import ExitStatus
 from tests.conftest import PROJECT_DIR
 
 
@@ -16,11 +17,19 @@ def plan_output(capsys: pytest.CaptureFixture[str], *args: str, project_dir: Pat
     return code, capsys.readouterr().out
 
 
+def plan_error(capsys: pytest.CaptureFixture[str], *args: str, project_dir: Path = PROJECT_DIR) -> tuple[int, str]:
+    """The exit status and stderr of a plan that stops: its diagnostics go to stderr, nothing to stdout."""
+    code = cli.main(["--project-dir", str(project_dir), "plan", *args])
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    return code, captured.err
+
+
 def test_plan_lists_resources_by_parent_with_key_settings_and_the_traffic_table(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     code, out = plan_output(capsys, "blue")
-    assert code == cli.EXIT_OK
+    assert code == ExitStatus.OK
     assert "nothing was sent to AWS" in out
     assert "- eks-bluegreen:index:Cluster  cluster\n  - eks:index:Cluster  cluster-eks [protected]" in out
     assert 'version: "1.33"' in out
@@ -44,8 +53,8 @@ def test_bad_settings_print_every_problem_and_exit_non_zero(capsys: pytest.Captu
     stack = project / "Pulumi.blue.yaml"
     text = stack.read_text().replace("trafficWeight: 1", "trafficWeight: 1.5").replace('"1.33"', "1.30")
     stack.write_text(text)
-    code, out = plan_output(capsys, "blue", project_dir=project)
-    assert code == cli.EXIT_USAGE
+    code, out = plan_error(capsys, "blue", project_dir=project)
+    assert code == ExitStatus.USAGE
     assert "Pulumi.blue.yaml: 2 problem(s)" in out
     assert "eks-bluegreen:trafficWeight = 1.5" in out and "eks-bluegreen:clusterVersion = 1.3" in out
     assert "resources:" not in out
@@ -53,13 +62,13 @@ def test_bad_settings_print_every_problem_and_exit_non_zero(capsys: pytest.Captu
 
 def test_all_zero_plan_stops_with_the_guard_message(capsys: pytest.CaptureFixture[str]) -> None:
     code, out = plan_output(capsys, "green", "--peer-weight", "0")
-    assert code == cli.EXIT_PROBLEM
+    assert code == ExitStatus.PROBLEM
     assert "The program stopped: both colours would have weight 0" in out
 
 
 def test_unknown_stack_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out = plan_output(capsys, "purple")
-    assert code == cli.EXIT_USAGE
+    code, out = plan_error(capsys, "purple")
+    assert code == ExitStatus.USAGE
     assert "Pulumi.purple.yaml" in out
 
 
@@ -69,7 +78,7 @@ def test_an_invalid_peer_file_is_named_as_invalid_not_missing(
     project = copy_project(tmp_path)
     (project / "Pulumi.green.yaml").write_text("config:\n  eks-bluegreen:color: green\n")
     code, out = plan_output(capsys, "blue", project_dir=project)
-    assert code == cli.EXIT_OK
+    assert code == ExitStatus.OK
     assert "(the peer is not shown: Pulumi.green.yaml is invalid (bluegreen status lists its problems))" in out
     (project / "Pulumi.green.yaml").unlink()
     code, out = plan_output(capsys, "blue", project_dir=project)

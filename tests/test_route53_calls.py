@@ -9,9 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from bluegreen.cli import EXIT_OK
 from bluegreen.commands import verify
-from tests.test_route53_support import (
+from bluegreen.exits import ExitStatus
+from tests.support.route53 import (
     ALB,
     HOST,
     OWNER,
@@ -62,7 +62,7 @@ def verify_calls(tmp_path: Path, unrelated: int) -> tuple[dict[str, int], list[d
 
         client.meta.events.register("provide-client-params.route53.ListResourceRecordSets", record_params)
         with count_calls(client) as counts:
-            assert verify.run(command_args(verify, project), client=client) == EXIT_OK
+            assert verify.run(command_args(verify, project), client=client) == ExitStatus.OK
     return dict(counts), requests
 
 

@@ -18,9 +18,10 @@ import pytest
 from botocore.stub import Stubber
 
 from bluegreen import route53
-from bluegreen.cli import EXIT_OK, EXIT_PROBLEM, EXIT_USAGE
+from bluegreen.cli import run_command
 from bluegreen.commands import migrate
-from tests.test_route53_support import (
+from bluegreen.exits import ExitStatus
+from tests.support.route53 import (
     ALB,
     HOST,
     OWNER,
@@ -315,7 +316,7 @@ def test_migrate_sends_exactly_one_batch_deleting_what_it_read_then_creating(tmp
         )
         stub.assert_no_pending_responses()
     out = capsys.readouterr().out
-    assert code == EXIT_OK, out
+    assert code == ExitStatus.OK, out
     assert "only blue is expected now" in out
 
 
@@ -327,7 +328,7 @@ def test_refusal_sends_nothing(tmp_path: Path, capsys: Any) -> None:
             command_args(migrate, write_project(tmp_path), "--hostname", HOST, "--color", "blue"), client=client
         )
         stub.assert_no_pending_responses()  # and no change call was stubbed: one would have raised
-    assert code == EXIT_PROBLEM
+    assert code == ExitStatus.PROBLEM
     assert "Refused, nothing changed" in capsys.readouterr().out
 
 
@@ -341,7 +342,7 @@ def test_migrate_against_moto_then_read_back(tmp_path: Path, capsys: Any) -> Non
         argv = ("--hostname", HOST, "--color", "blue", "--old-owner-id", OLD_OWNER)
         code = migrate.run(command_args(migrate, project, *argv), client=client)
         held = zone_records(client)
-    assert code == EXIT_OK, capsys.readouterr().out
+    assert code == ExitStatus.OK, capsys.readouterr().out
     assert sorted(held, key=lambda r: r["Name"]) == [
         weighted(alias(HOST, ALB["blue"]), "blue", 1),
         weighted(owner_txt(f"cname-{HOST}", OWNER["blue"]), "blue", 1),
@@ -354,7 +355,7 @@ def test_dry_run_prints_the_request_the_real_run_sends_and_changes_nothing(tmp_p
     with moto_zone() as client:
         put(client, plain(HOST, "A", "192.0.2.1"))
         before = zone_records(client)
-        assert migrate.run(command_args(migrate, project, *argv, "--dry-run"), client=client) == EXIT_OK
+        assert migrate.run(command_args(migrate, project, *argv, "--dry-run"), client=client) == ExitStatus.OK
         assert zone_records(client) == before
         out = capsys.readouterr().out
         printed = json.loads(out[out.index("{") :])
@@ -364,12 +365,12 @@ def test_dry_run_prints_the_request_the_real_run_sends_and_changes_nothing(tmp_p
             "provide-client-params.route53.ChangeResourceRecordSets",
             lambda params, **_: sent.append(copy.deepcopy(params)),
         )
-        assert migrate.run(command_args(migrate, project, *argv), client=client) == EXIT_OK
+        assert migrate.run(command_args(migrate, project, *argv), client=client) == ExitStatus.OK
     assert sent == [printed]
     assert "nothing was changed" in out
 
 
 def test_unknown_hostname_is_a_usage_error(tmp_path: Path, capsys: Any) -> None:
     args = command_args(migrate, write_project(tmp_path), "--hostname", "other.example.com", "--color", "blue")
-    assert migrate.run(args, client=object()) == EXIT_USAGE
+    assert run_command(lambda: migrate.run(args, client=object())) == ExitStatus.USAGE
     assert "not a shared hostname" in capsys.readouterr().err

@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from bluegreen import route53
-from bluegreen.cli import EXIT_OK, EXIT_PROBLEM
 from bluegreen.commands import prune
-from tests.test_route53_support import (
+from bluegreen.exits import ExitStatus
+from tests.support.route53 import (
     ALB,
     DOMAIN,
     HOST,
@@ -142,7 +142,7 @@ def run_prune(
 def test_dry_run_lists_and_deletes_nothing(tmp_path: Path, capsys: Any) -> None:
     code, before, after, sent = run_prune(tmp_path, "--color", "green")
     out = capsys.readouterr().out
-    assert code == EXIT_OK
+    assert code == ExitStatus.OK
     assert sent == [] and after == before
     assert f"DELETE {GREEN_DIRECT} A:" in out and f"with TXT cname-{GREEN_DIRECT} TXT" in out
     assert "Dry run: nothing was deleted. Run again with --yes to delete these 9 record sets." in out
@@ -151,7 +151,7 @@ def test_dry_run_lists_and_deletes_nothing(tmp_path: Path, capsys: Any) -> None:
 
 def test_yes_sends_exact_deletes_of_greens_records_only(tmp_path: Path, capsys: Any) -> None:
     code, _, after, sent = run_prune(tmp_path, "--color", "green", "--yes")
-    assert code == EXIT_OK, capsys.readouterr().out
+    assert code == ExitStatus.OK, capsys.readouterr().out
     deleted = [change["ResourceRecordSet"] for request in sent for change in request["ChangeBatch"]["Changes"]]
     assert all(change["Action"] == "DELETE" for request in sent for change in request["ChangeBatch"]["Changes"])
     # each DELETE is the record exactly as listed (Route 53 refuses anything else; moto would not notice)
@@ -163,7 +163,7 @@ def test_yes_sends_exact_deletes_of_greens_records_only(tmp_path: Path, capsys: 
 
 def test_a_colour_with_traffic_is_not_pruned(tmp_path: Path, capsys: Any) -> None:
     code, before, after, sent = run_prune(tmp_path, "--color", "blue", "--yes")
-    assert code == EXIT_PROBLEM
+    assert code == ExitStatus.PROBLEM
     assert sent == [] and after == before
     assert "blue still has trafficWeight 1" in capsys.readouterr().out
 
@@ -174,7 +174,7 @@ def test_a_hostname_would_be_left_without_records(tmp_path: Path, capsys: Any) -
         put(client, *colour_records("blue", 0))  # green never published its records
         code = prune.run(command_args(prune, project, "--color", "blue", "--yes"), client=client)
         left = zone_records(client)
-    assert code == EXIT_PROBLEM
+    assert code == ExitStatus.PROBLEM
     assert len(left) == 4
     assert f"{HOST} would be left with no A, AAAA or CNAME record" in capsys.readouterr().out
 
@@ -183,5 +183,5 @@ def test_nothing_owned_is_a_clean_exit(tmp_path: Path, capsys: Any) -> None:
     project = write_project(tmp_path)
     with moto_zone() as client:
         put(client, *colour_records("blue", 1))
-        assert prune.run(command_args(prune, project, "--color", "green", "--yes"), client=client) == EXIT_OK
+        assert prune.run(command_args(prune, project, "--color", "green", "--yes"), client=client) == ExitStatus.OK
     assert "nothing to delete" in capsys.readouterr().out

@@ -10,9 +10,10 @@ import boto3
 from botocore.stub import Stubber
 
 from bluegreen import route53
-from bluegreen.cli import EXIT_AWS, EXIT_OK, EXIT_PROBLEM, EXIT_USAGE
+from bluegreen.cli import run_command
 from bluegreen.commands import verify
-from tests.test_route53_support import (
+from bluegreen.exits import ExitStatus
+from tests.support.route53 import (
     ALB,
     HOST,
     OWNER,
@@ -150,7 +151,7 @@ def test_verify_matches_and_ignores_the_direct_hostname_next_to_it(tmp_path: Pat
         put(client, *BOTH, alias(f"blue.{HOST}", ALB["blue"]), owner_txt(f"cname-blue.{HOST}", OWNER["blue"]))
         code = verify.run(command_args(verify, project), client=client)
     out = capsys.readouterr().out
-    assert code == EXIT_OK, out
+    assert code == ExitStatus.OK, out
     assert f"{HOST}: matches the stack files." in out
     assert "All 1 hostname(s) match" in out
 
@@ -161,7 +162,7 @@ def test_verify_reports_a_missing_standby_colour(tmp_path: Path, capsys: Any) ->
         put(client, *colour_records("blue", 1))
         code = verify.run(command_args(verify, project), client=client)
     out = capsys.readouterr().out
-    assert code == EXIT_PROBLEM
+    assert code == ExitStatus.PROBLEM
     assert f"{HOST} A green: absent, expected weight 0" in out
 
 
@@ -169,20 +170,20 @@ def test_verify_builds_its_own_client_from_the_stack_region(tmp_path: Path, caps
     project = write_project(tmp_path)
     with moto_zone() as client:
         put(client, *BOTH)
-        assert verify.run(command_args(verify, project)) == EXIT_OK
+        assert verify.run(command_args(verify, project)) == ExitStatus.OK
 
 
 def test_stack_files_that_disagree_are_refused_before_any_call(tmp_path: Path, capsys: Any) -> None:
     project = write_project(tmp_path, hostedZoneId="Z0OTHERZONE")
-    code = verify.run(command_args(verify, project), client=object())  # any AWS call would fail
+    code = run_command(lambda: verify.run(command_args(verify, project), client=object()))  # any AWS call would fail
     err = capsys.readouterr().err
-    assert code == EXIT_PROBLEM
+    assert code == ExitStatus.PROBLEM
     assert f"hostedZoneId: blue has '{ZONE_ID}', green has 'Z0OTHERZONE'" in err
 
 
 def test_an_invalid_stack_file_is_a_usage_error(tmp_path: Path, capsys: Any) -> None:
     project = write_project(tmp_path, trafficWeight="300")
-    assert verify.run(command_args(verify, project), client=object()) == EXIT_USAGE
+    assert run_command(lambda: verify.run(command_args(verify, project), client=object())) == ExitStatus.USAGE
     assert "trafficWeight" in capsys.readouterr().err
 
 
@@ -190,8 +191,8 @@ def test_aws_refusal_is_exit_3(tmp_path: Path, capsys: Any) -> None:
     client = boto3.client("route53")
     with Stubber(client) as stub:
         stub.add_client_error("list_resource_record_sets", "AccessDenied", "not allowed", 403)
-        code = verify.run(command_args(verify, write_project(tmp_path)), client=client)
-    assert code == EXIT_AWS
+        code = run_command(lambda: verify.run(command_args(verify, write_project(tmp_path)), client=client))
+    assert code == ExitStatus.AWS
     assert "AccessDenied" in capsys.readouterr().err
 
 
@@ -226,7 +227,7 @@ def test_wait_backs_off_exponentially_until_the_records_match(tmp_path: Path, ca
             command_args(verify, project, "--wait", "60"), client=client, sleep=fake.sleep, clock=fake.clock
         )
     out = capsys.readouterr().out
-    assert code == EXIT_OK, out
+    assert code == ExitStatus.OK, out
     assert fake.sleeps == [1, 2, 4]
     assert out.count("waiting: 1 hostname(s) still differ") == 3
 
@@ -239,7 +240,7 @@ def test_wait_gives_up_when_time_runs_out_with_the_pause_capped(tmp_path: Path, 
         code = verify.run(
             command_args(verify, project, "--wait", "100"), client=client, sleep=fake.sleep, clock=fake.clock
         )
-    assert code == EXIT_PROBLEM
+    assert code == ExitStatus.PROBLEM
     assert fake.sleeps == [1, 2, 4, 8, 16, 30, 30, 9]  # doubling, capped at 30 s, ending on the deadline
     assert "absent, expected weight 0" in capsys.readouterr().out
 
@@ -314,7 +315,7 @@ def test_samples_call_test_dns_answer_n_times_and_print_the_split(tmp_path: Path
         )
         stub.assert_no_pending_responses()
     out = capsys.readouterr().out
-    assert code == EXIT_OK, out
+    assert code == ExitStatus.OK, out
     assert "blue   observed 15/20 = 75.0% (95% CI 53.1%-88.8%), expected 75.0%: within the interval" in out
     assert "green  observed 5/20 = 25.0% (95% CI 11.2%-46.9%), expected 25.0%: within the interval" in out
 

@@ -12,7 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bluegreen import stackfiles
-from bluegreen.settings import MAX_WEIGHT, load_stack_settings
+from bluegreen.settings import MAX_WEIGHT
+from bluegreen.stackfiles import load_stack_settings
 
 # Comments everywhere, a blank line, a trailing comment on the weight, a sequence indented the way
 # ruamel's round trip would re-indent, a flow list and a quoted key order that a dump would not keep.

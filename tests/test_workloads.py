@@ -13,7 +13,8 @@ from ruamel.yaml import YAML
 
 from bluegreen import flux
 from bluegreen import mock_engine as plan
-from bluegreen.settings import Secret, SettingsError, load_stack_config, parse, project_config
+from bluegreen.settings import Secret, SettingsError, parse, project_config
+from bluegreen.stackfiles import load_stack_config
 from tests.conftest import FIXTURES, PROJECT_DIR, run
 
 RELEASE = "kubernetes:helm.sh/v3:Release"

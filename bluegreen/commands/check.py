@@ -11,7 +11,8 @@ from __future__ import annotations
 import argparse
 
 from bluegreen import stackfiles, weights
-from bluegreen.cli import EXIT_OK, EXIT_PROBLEM, EXIT_USAGE
+from bluegreen.exits import ExitStatus
+from bluegreen.git import GitError
 
 HELP = "For pull requests: check that the stack files change traffic by one safe step compared with a git ref."
 
@@ -29,22 +30,21 @@ def _traffic(files: stackfiles.StackFiles) -> dict[str, weights.StackTraffic]:
     return {stack: weights.StackTraffic.from_settings(stack, settings) for stack, settings in files.valid.items()}
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> ExitStatus:
     try:
         base = stackfiles.read_at_ref(args.project_dir, args.base)
-    except stackfiles.GitError as err:
-        print(f"error: cannot read the stack files at {args.base}: {err}")
-        return EXIT_USAGE
+    except GitError as err:
+        raise GitError(f"cannot read the stack files at {args.base}: {err}") from err
     head = stackfiles.read_working_tree(args.project_dir)
     print(f"### Traffic change against `{args.base}`\n")
     if not head.names:
         print(f"**No stack file**: no Pulumi.<stack>.yaml in {args.project_dir}.")
-        return EXIT_USAGE
+        return ExitStatus.USAGE
     if head.invalid:
         print("**Invalid stack file**: the change cannot be checked until every stack file is valid.\n")
         for _, error in sorted(head.invalid.items()):
             print(f"- {error.source}: " + "; ".join(error.problems))
-        return EXIT_USAGE
+        return ExitStatus.USAGE
 
     before, after = _traffic(base), _traffic(head)
     print(weights.render_change_markdown(before, after))
@@ -64,6 +64,6 @@ def run(args: argparse.Namespace) -> int:
     problems = weights.change_problems(before, after)
     if problems:
         print("\n**Refused**:\n" + "\n".join(f"- {problem}" for problem in problems))
-        return EXIT_PROBLEM
+        return ExitStatus.PROBLEM
     print("\n**OK**: at most one stack's weight moves, and the pair stays valid.")
-    return EXIT_OK
+    return ExitStatus.OK

@@ -10,16 +10,17 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from bluegreen import cli, dns
-from bluegreen.cli import EXIT_AWS, EXIT_OK, EXIT_PROBLEM, EXIT_USAGE
-from bluegreen.commands import route53_pair
+from bluegreen import cli, dns, stackfiles
+from bluegreen.exits import BluegreenError, ExitStatus
+from bluegreen.route53.batch import validate_batch
+from bluegreen.route53.client import change_request, make_client, read_hostname, submit, wait_in_sync
+from bluegreen.route53.migrate import Refused, plan_migration
+from bluegreen.route53.records import ColorExpectation, Expected, RecordSet
+from bluegreen.route53.verify import compare, table
 from bluegreen.settings import COLORS
-
-if TYPE_CHECKING:
-    from bluegreen.route53 import ColorExpectation, StackPair
+from bluegreen.stackfiles import StackPair
 
 HELP = "Convert a hostname's simple Route 53 record into a colour's weighted record (and its ownership TXT)."
 
@@ -36,76 +37,65 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     cli.add_aws_arguments(parser)
 
 
-def run(args: argparse.Namespace, *, client: Any = None) -> int:
-    from bluegreen import route53
-
-    pair = route53_pair.load(args.project_dir)
-    if isinstance(pair, int):
-        return pair
+def run(args: argparse.Namespace, *, client: Any = None) -> ExitStatus:
+    pair = stackfiles.load_pair(args.project_dir)
     hostname = dns.normalize(args.hostname)
     if hostname not in pair.hostnames:
-        print(f"error: {hostname} is not a shared hostname (known: {', '.join(pair.hostnames)})", file=sys.stderr)
-        return EXIT_USAGE
+        raise BluegreenError(f"{hostname} is not a shared hostname (known: {', '.join(pair.hostnames)})")
     settings = pair.stacks[args.color]
-    target = route53.ColorExpectation(args.color, settings.traffic_weight, settings.txt_owner_id)
+    target = ColorExpectation(args.color, settings.traffic_weight, settings.txt_owner_id)
     print(pair.describe())
+    client = client or make_client(args.region or pair.region, args.profile)
+    records = read_hostname(client, pair.zone_id, hostname)
     try:
-        client = client or route53.make_client(args.region or pair.region, args.profile)
-        records = route53.read_hostname(client, pair.zone_id, hostname)
-        try:
-            migration = route53.plan_migration(
-                hostname, records, target, route53.ingress_resource(settings, hostname), args.old_owner_id
-            )
-        except route53.Refused as err:
-            print(f"Refused, nothing changed: {err}")
-            print(f"What Route 53 holds for {hostname}:")
-            print(route53.table(pair.expected(hostname), records))
-            return EXIT_PROBLEM
-        changes = migration.changes
-        problems = route53.validate_batch(changes, records)
-        if problems:
-            print("Refused, nothing changed: the batch would break Route 53's rules:")
-            print("\n".join(f"  - {problem}" for problem in problems))
-            return EXIT_PROBLEM
-        print(f"{hostname} becomes {args.color}'s weighted record (weight {target.weight}), in one batch:")
-        for change in changes:
-            record = route53.RecordSet(change["ResourceRecordSet"])
-            detail = record.target if record.type != "TXT" else " ".join(record.values)
-            print(f"  {change['Action']:<6} {record.describe()}: {detail}")
-        for note in migration.notes:
-            print(f"Note: {note}")
-        request = route53.change_request(pair.zone_id, changes, f"bluegreen migrate {hostname} to {args.color}")
-        if args.dry_run:
-            print("Dry run: this is the request that would be sent; nothing was changed.")
-            print(json.dumps(request, indent=2))
-            return EXIT_OK
-        print(f"Changing Route 53 zone {pair.zone_id}: sending the batch of {len(changes)} changes.")
-        change_id = route53.submit(client, request)
-        print(f"Submitted as {change_id}; waiting until Route 53 reports it INSYNC.", flush=True)
-        route53.wait_in_sync(client, change_id)
-        return _verify_after(client, pair, hostname, target)
-    except route53.aws_errors() as err:
-        print(f"AWS error: {err}", file=sys.stderr)
-        return EXIT_AWS
+        migration = plan_migration(
+            hostname, records, target, stackfiles.ingress_resource(settings, hostname), args.old_owner_id
+        )
+    except Refused as err:
+        print(f"Refused, nothing changed: {err}")
+        print(f"What Route 53 holds for {hostname}:")
+        print(table(pair.expected(hostname), records))
+        return ExitStatus.PROBLEM
+    changes = migration.changes
+    problems = validate_batch(changes, records)
+    if problems:
+        print("Refused, nothing changed: the batch would break Route 53's rules:")
+        print("\n".join(f"  - {problem}" for problem in problems))
+        return ExitStatus.PROBLEM
+    print(f"{hostname} becomes {args.color}'s weighted record (weight {target.weight}), in one batch:")
+    for change in changes:
+        record = RecordSet(change["ResourceRecordSet"])
+        detail = record.target if record.type != "TXT" else " ".join(record.values)
+        print(f"  {change['Action']:<6} {record.describe()}: {detail}")
+    for note in migration.notes:
+        print(f"Note: {note}")
+    request = change_request(pair.zone_id, changes, f"bluegreen migrate {hostname} to {args.color}")
+    if args.dry_run:
+        print("Dry run: this is the request that would be sent; nothing was changed.")
+        print(json.dumps(request, indent=2))
+        return ExitStatus.OK
+    print(f"Changing Route 53 zone {pair.zone_id}: sending the batch of {len(changes)} changes.")
+    change_id = submit(client, request)
+    print(f"Submitted as {change_id}; waiting until Route 53 reports it INSYNC.", flush=True)
+    wait_in_sync(client, change_id)
+    return _verify_after(client, pair, hostname, target)
 
 
-def _verify_after(client: Any, pair: StackPair, hostname: str, target: ColorExpectation) -> int:
-    from bluegreen import route53
-
+def _verify_after(client: Any, pair: StackPair, hostname: str, target: ColorExpectation) -> ExitStatus:
     peer = pair.stacks[next(c for c in COLORS if c != target.color)]
-    expected = route53.Expected(
+    expected = Expected(
         hostname,
-        (target, route53.ColorExpectation(peer.color, peer.traffic_weight, peer.txt_owner_id, required=False)),
+        (target, ColorExpectation(peer.color, peer.traffic_weight, peer.txt_owner_id, required=False)),
     )
     print(
         f"INSYNC. Checking {hostname} again: only {target.color} is expected now; {peer.color}'s record "
         f"(weight {peer.traffic_weight}) appears when {peer.color}'s ExternalDNS next syncs."
     )
-    records = route53.read_hostname(client, pair.zone_id, hostname)
-    findings = route53.compare(expected, records)
-    print(route53.table(expected, records))
+    records = read_hostname(client, pair.zone_id, hostname)
+    findings = compare(expected, records)
+    print(table(expected, records))
     if findings:
         print("\n".join(f"  - {finding}" for finding in findings))
-        return EXIT_PROBLEM
+        return ExitStatus.PROBLEM
     print(f"{hostname} is {target.color}'s weighted record, owned by {target.owner_id}.")
-    return EXIT_OK
+    return ExitStatus.OK

@@ -7,8 +7,9 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bluegreen import cli
-from bluegreen.settings import Settings, SettingsError, load_stack_config, load_stack_settings, stack_file
+from bluegreen.exits import ExitStatus
+from bluegreen.settings import Settings, SettingsError
+from bluegreen.stackfiles import StackFilesError, load_stack_config, load_stack_settings, stack_file
 
 if TYPE_CHECKING:
     from bluegreen.mock_engine import Declared, Plan
@@ -38,16 +39,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> ExitStatus:
     path = stack_file(args.project_dir, args.stack)
     if not path.exists():
-        print(f"no stack file {path}: stacks are named by their Pulumi.<stack>.yaml file")
-        return cli.EXIT_USAGE
-    try:
-        settings = load_stack_settings(path)
-    except SettingsError as error:
-        print(error)
-        return cli.EXIT_USAGE
+        raise StackFilesError(f"no stack file {path}: stacks are named by their Pulumi.<stack>.yaml file")
+    settings = load_stack_settings(path)
     peer_path = stack_file(args.project_dir, settings.peer_stack)
     peer = _peer_settings(peer_path)
     peer_weight = args.peer_weight if args.peer_weight is not None else (peer.traffic_weight if peer else 1)
@@ -68,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
         print(message)
     if result.error:
         print(f"\nThe program stopped: {result.error}")
-        return cli.EXIT_PROBLEM
+        return ExitStatus.PROBLEM
     rows = [(args.stack, settings.color, settings.cluster_version, settings.traffic_weight)]
     if peer:
         rows.append((settings.peer_stack, peer.color, peer.cluster_version, peer.traffic_weight))
@@ -77,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
     if not peer:
         why = "is invalid (bluegreen status lists its problems)" if peer_path.exists() else "is not in this folder"
         print(f"(the peer is not shown: {peer_path.name} {why})")
-    return cli.EXIT_OK
+    return ExitStatus.OK
 
 
 def _peer_settings(path: Path) -> Settings | None:

@@ -8,16 +8,14 @@ ownership TXT are never touched. Without --yes it only prints what it would dele
 from __future__ import annotations
 
 import argparse
-import sys
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from bluegreen import cli
-from bluegreen.cli import EXIT_AWS, EXIT_OK, EXIT_PROBLEM
-from bluegreen.commands import route53_pair
+from bluegreen import cli, stackfiles
+from bluegreen.exits import ExitStatus
+from bluegreen.route53.batch import validate_batch
+from bluegreen.route53.client import change_request, list_zone, make_client, submit, wait_in_sync
+from bluegreen.route53.prune import PruneGroup, hostnames_left_empty, plan_prune, prune_batches
 from bluegreen.settings import COLORS
-
-if TYPE_CHECKING:
-    from bluegreen.route53 import PruneGroup
 
 HELP = "Delete the Route 53 records (and their TXT) owned by a retired colour's ExternalDNS; dry run unless --yes."
 
@@ -28,12 +26,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     cli.add_aws_arguments(parser)
 
 
-def run(args: argparse.Namespace, *, client: Any = None) -> int:
-    from bluegreen import route53
-
-    pair = route53_pair.load(args.project_dir)
-    if isinstance(pair, int):
-        return pair
+def run(args: argparse.Namespace, *, client: Any = None) -> ExitStatus:
+    pair = stackfiles.load_pair(args.project_dir)
     settings = pair.stacks[args.color]
     owner_id = settings.txt_owner_id
     if settings.traffic_weight > 0:
@@ -41,49 +35,45 @@ def run(args: argparse.Namespace, *, client: Any = None) -> int:
             f"Refused, nothing deleted: {args.color} still has trafficWeight {settings.traffic_weight}. "
             f"Shift its traffic away (weight 0) before pruning its records."
         )
-        return EXIT_PROBLEM
+        return ExitStatus.PROBLEM
     print(pair.describe())
-    try:
-        client = client or route53.make_client(args.region or pair.region, args.profile)
-        print(f"Listing zone {pair.zone_id} for records owned by {owner_id!r}.", flush=True)
-        records = route53.list_zone(client, pair.zone_id)
-        groups = route53.plan_prune(records, owner_id, pair.domain)
-        if not groups:
-            print(f"No record in the zone is owned by {owner_id!r}; nothing to delete.")
-            return EXIT_OK
-        empty = route53.hostnames_left_empty(groups, records, pair.hostnames)
-        if empty:
-            print(
-                f"Refused, nothing deleted: {', '.join(empty)} would be left with no A, AAAA or CNAME record and "
-                f"stop answering. Make sure the other colour's ExternalDNS has published its records first."
-            )
-            return EXIT_PROBLEM
-        _print_groups(groups, owner_id)
+    client = client or make_client(args.region or pair.region, args.profile)
+    print(f"Listing zone {pair.zone_id} for records owned by {owner_id!r}.", flush=True)
+    records = list_zone(client, pair.zone_id)
+    groups = plan_prune(records, owner_id, pair.domain)
+    if not groups:
+        print(f"No record in the zone is owned by {owner_id!r}; nothing to delete.")
+        return ExitStatus.OK
+    empty = hostnames_left_empty(groups, records, pair.hostnames)
+    if empty:
         print(
-            f"Note: {args.color}'s ExternalDNS must be stopped (or its cluster destroyed) first; "
-            "otherwise it re-creates its records on its next sync."
+            f"Refused, nothing deleted: {', '.join(empty)} would be left with no A, AAAA or CNAME record and "
+            f"stop answering. Make sure the other colour's ExternalDNS has published its records first."
         )
-        batches = route53.prune_batches(groups)
-        problems = [problem for batch in batches for problem in route53.validate_batch(batch, records)]
-        if problems:
-            print("Refused, nothing deleted: the deletions would break Route 53's rules:")
-            print("\n".join(f"  - {problem}" for problem in problems))
-            return EXIT_PROBLEM
-        count = sum(len(batch) for batch in batches)
-        if not args.yes:
-            print(f"Dry run: nothing was deleted. Run again with --yes to delete these {count} record sets.")
-            return EXIT_OK
-        for number, batch in enumerate(batches, 1):
-            print(f"Changing Route 53: deleting batch {number} of {len(batches)} ({len(batch)} record sets).")
-            request = route53.change_request(pair.zone_id, batch, f"bluegreen prune {args.color} ({owner_id})")
-            change_id = route53.submit(client, request)
-            route53.wait_in_sync(client, change_id)
-            print(f"  {change_id} is INSYNC.", flush=True)
-    except route53.aws_errors() as err:
-        print(f"AWS error: {err}", file=sys.stderr)
-        return EXIT_AWS
+        return ExitStatus.PROBLEM
+    _print_groups(groups, owner_id)
+    print(
+        f"Note: {args.color}'s ExternalDNS must be stopped (or its cluster destroyed) first; "
+        "otherwise it re-creates its records on its next sync."
+    )
+    batches = prune_batches(groups)
+    problems = [problem for batch in batches for problem in validate_batch(batch, records)]
+    if problems:
+        print("Refused, nothing deleted: the deletions would break Route 53's rules:")
+        print("\n".join(f"  - {problem}" for problem in problems))
+        return ExitStatus.PROBLEM
+    count = sum(len(batch) for batch in batches)
+    if not args.yes:
+        print(f"Dry run: nothing was deleted. Run again with --yes to delete these {count} record sets.")
+        return ExitStatus.OK
+    for number, batch in enumerate(batches, 1):
+        print(f"Changing Route 53: deleting batch {number} of {len(batches)} ({len(batch)} record sets).")
+        request = change_request(pair.zone_id, batch, f"bluegreen prune {args.color} ({owner_id})")
+        change_id = submit(client, request)
+        wait_in_sync(client, change_id)
+        print(f"  {change_id} is INSYNC.", flush=True)
     print(f"Deleted {count} record sets owned by {owner_id!r}.")
-    return EXIT_OK
+    return ExitStatus.OK
 
 
 def _print_groups(groups: list[PruneGroup], owner_id: str) -> None:

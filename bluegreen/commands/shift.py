@@ -10,22 +10,14 @@ import argparse
 import shlex
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 from bluegreen import stackfiles, weights
-from bluegreen.cli import EXIT_OK, EXIT_PROBLEM, EXIT_USAGE
-from bluegreen.commands.status import load_pair
-from bluegreen.settings import COLORS, MAX_WEIGHT, parse_weight, stack_file
+from bluegreen.commands.argtypes import weight
+from bluegreen.exits import BluegreenError, ExitStatus
+from bluegreen.settings import COLORS, MAX_WEIGHT
 
 HELP = "Move traffic one step towards a colour (1:0 -> 1:1 -> 0:1) by editing one stack file."
-
-
-def _weight(text: str) -> int:
-    weight = parse_weight(text)
-    if weight is None:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number from 0 to {MAX_WEIGHT}")
-    return weight
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -35,7 +27,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     how = parser.add_mutually_exclusive_group()
     how.add_argument(
         "--to",
-        type=_weight,
+        type=weight,
         metavar="N",
         help=f"set COLOR's weight to N (0..{MAX_WEIGHT}) instead of taking the next standard step",
     )
@@ -51,13 +43,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> ExitStatus:
     if args.apply and shutil.which("pulumi") is None:
-        print("error: --apply needs the pulumi CLI, which is not on PATH; no file was changed", file=sys.stderr)
-        return EXIT_USAGE
-    stacks = load_pair(args)
-    if isinstance(stacks, int):
-        return stacks
+        raise BluegreenError("--apply needs the pulumi CLI, which is not on PATH; no file was changed")
+    stacks = stackfiles.read_stacks(args.project_dir)
     try:
         if args.to is not None:
             step = weights.custom_step(stacks, args.color, args.to)
@@ -66,21 +55,17 @@ def run(args: argparse.Namespace) -> int:
         else:
             step = weights.next_step(stacks, args.color)
     except weights.ShiftRefused as refusal:
-        print(f"refused: {refusal}", file=sys.stderr)
-        return EXIT_PROBLEM
+        print(f"refused: {refusal}")  # the answer to the request, so on stdout
+        return ExitStatus.PROBLEM
     if step is None:
         split = ", ".join(f"{color} {weight}" for color, weight in weights.weights_by_color(stacks).items())
         goal = f"weight {args.to}" if args.to is not None else "all the traffic"
         print(f"{args.color} already has {goal} ({split}); nothing changed.")
-        return EXIT_OK
+        return ExitStatus.OK
 
-    path = stack_file(args.project_dir, step.stack)
+    path = stackfiles.stack_file(args.project_dir, step.stack)
     original = path.read_bytes()
-    try:
-        edited = stackfiles.set_traffic_weight(path, step.after)
-    except stackfiles.EditError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return EXIT_USAGE
+    edited = stackfiles.set_traffic_weight(path, step.after)
     after = step.applied_to(stacks)
     print(f"Changed {path.name}: {stackfiles.WEIGHT_KEY} {step.before} → {step.after}\n")
     print(weights.render_table(weights.table_rows(after)))
@@ -88,29 +73,27 @@ def run(args: argparse.Namespace) -> int:
     up = weights.pulumi_up_command(step.stack, stackfiles.project_dir_option(args.project_dir))
     if not args.apply:
         print(f"\nNext: commit {path.name} alone in a pull request; once it is merged, run: {up}")
-        return EXIT_OK
+        return ExitStatus.OK
     return _apply(args.project_dir, step, path, original, edited)
 
 
-def _apply(project_dir: Path, step: weights.Step, path: Path, original: bytes, edited: bytes) -> int:
+def _apply(project_dir: Path, step: weights.Step, path: Path, original: bytes, edited: bytes) -> ExitStatus:
     # --type int: without it Pulumi stores a top-level value as a string ("1"), quoting it in the file,
     # while Pulumi.yaml declares this key an integer.
     config_set = ["pulumi", "config", "set", "--stack", step.stack, "--type", "int"]
     config_set += [stackfiles.WEIGHT_KEY, str(step.after)]
     if _pulumi(config_set, project_dir) != 0:
         path.write_bytes(original)
-        print(f"error: pulumi config set failed; {path.name} is back as it was", file=sys.stderr)
-        return EXIT_PROBLEM
+        raise BluegreenError(f"pulumi config set failed; {path.name} is back as it was", ExitStatus.PROBLEM)
     if path.read_bytes() != edited:
         print(f"note: pulumi config set rewrote {path.name}; review its layout with `git diff {path.name}`")
     if _pulumi(["pulumi", "up", "--stack", step.stack], project_dir) != 0:
-        print(
-            f"error: pulumi up failed; {path.name} keeps weight {step.after}: fix the cause and rerun "
+        raise BluegreenError(
+            f"pulumi up failed; {path.name} keeps weight {step.after}: fix the cause and rerun "
             f"`pulumi up --stack {step.stack}`, or undo the step: `bluegreen shift {step.color} --to {step.before}`",
-            file=sys.stderr,
+            ExitStatus.PROBLEM,
         )
-        return EXIT_PROBLEM
-    return EXIT_OK
+    return ExitStatus.OK
 
 
 def _pulumi(command: list[str], project_dir: Path) -> int:

@@ -10,7 +10,7 @@ import sys
 from collections.abc import Sequence
 
 from bluegreen import stackfiles, weights
-from bluegreen.cli import EXIT_OK, EXIT_PROBLEM, EXIT_USAGE
+from bluegreen.exits import ExitStatus
 from bluegreen.settings import COLORS
 
 HELP = "Show each stack's colour, version, weight and share of traffic, the phase, and the next promotion step."
@@ -18,19 +18,6 @@ HELP = "Show each stack's colour, version, weight and share of traffic, the phas
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """status takes no arguments of its own."""
-
-
-def load_pair(args: argparse.Namespace) -> list[weights.StackTraffic] | int:
-    """The working tree's stacks, or the exit code after printing why they cannot be read."""
-    files = stackfiles.read_working_tree(args.project_dir)
-    if not files.names:
-        print(f"error: no Pulumi.<stack>.yaml file in {args.project_dir}", file=sys.stderr)
-        return EXIT_USAGE
-    for error in files.invalid.values():
-        print(f"error: {error.source} is invalid:", *[f"  - {p}" for p in error.problems], sep="\n", file=sys.stderr)
-    if files.invalid:
-        return EXIT_USAGE
-    return [weights.StackTraffic.from_settings(stack, settings) for stack, settings in files.valid.items()]
 
 
 def next_step_advice(stacks: Sequence[weights.StackTraffic], project_dir: str | None) -> list[str]:
@@ -73,16 +60,14 @@ def next_step_advice(stacks: Sequence[weights.StackTraffic], project_dir: str | 
     return lines
 
 
-def run(args: argparse.Namespace) -> int:
-    stacks = load_pair(args)
-    if isinstance(stacks, int):
-        return stacks
+def run(args: argparse.Namespace) -> ExitStatus:
+    stacks = stackfiles.read_stacks(args.project_dir)
     print(weights.render_table(weights.table_rows(stacks)))
     problems = weights.pair_problems(stacks)
     for problem in problems:
         print(f"error: invalid pair: {problem}", file=sys.stderr)
     if problems:
-        return EXIT_PROBLEM
+        return ExitStatus.PROBLEM
 
     current = weights.phase(weights.weights_by_color(stacks), weights.promotion_target(stacks))
     print(f"\nPhase: {current}")
@@ -90,4 +75,4 @@ def run(args: argparse.Namespace) -> int:
         print("  every weight is 0 (allowAllZero is set): Route 53 splits traffic equally between the colours")
     print()
     print("\n".join(next_step_advice(stacks, stackfiles.project_dir_option(args.project_dir))))
-    return EXIT_OK
+    return ExitStatus.OK

@@ -7,49 +7,37 @@ Read-only. For each hostname it reads that name and the TXT names ExternalDNS ke
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from bluegreen import cli
-from bluegreen.cli import EXIT_AWS, EXIT_OK, EXIT_PROBLEM
-from bluegreen.commands import route53_pair
+from bluegreen import cli, stackfiles
+from bluegreen.commands import argtypes
+from bluegreen.exits import ExitStatus
+from bluegreen.route53 import samples
+from bluegreen.route53.client import make_client, read_hostname, sample_answers
+from bluegreen.route53.verify import compare, table
 
 if TYPE_CHECKING:
-    from bluegreen.route53 import RecordSet, StackPair
+    from bluegreen.route53.records import RecordSet
+    from bluegreen.stackfiles import StackPair
 
 HELP = "Compare each shared hostname's Route 53 records (weights, set identifiers, owners) with the stack files."
 
 MAX_BACKOFF_SECONDS = 30.0
-MAX_SAMPLES = 1000  # TestDNSAnswer shares Route 53's 5 requests/s per account: 1,000 samples take minutes
-
-
-def _seconds(text: str) -> float:
-    value = float(text)
-    if not value >= 0:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds >= 0")
-    return value
-
-
-def _samples(text: str) -> int:
-    value = int(text)
-    if not 0 <= value <= MAX_SAMPLES:
-        raise argparse.ArgumentTypeError(f"{text!r} must be 0..{MAX_SAMPLES}")
-    return value
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--wait",
-        type=_seconds,
+        type=argtypes.seconds,
         default=0.0,
         metavar="SECONDS",
         help="check again with exponential backoff (up to 30 s apart) until the records match or this time runs out",
     )
     parser.add_argument(
         "--samples",
-        type=_samples,
+        type=argtypes.samples,
         default=0,
         metavar="N",
         help="also ask Route 53 for N answers per hostname (TestDNSAnswer, type A) and show the observed split",
@@ -64,43 +52,33 @@ def run(
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], float] = time.monotonic,
     resolve: Callable[[str], set[str]] | None = None,
-) -> int:
-    from bluegreen import route53
-
-    pair = route53_pair.load(args.project_dir)
-    if isinstance(pair, int):
-        return pair
+) -> ExitStatus:
+    pair = stackfiles.load_pair(args.project_dir)
     print(pair.describe())
-    try:
-        client = client or route53.make_client(args.region or pair.region, args.profile)
-        records, findings = _check_until_match(client, pair, args.wait, sleep, clock)
-        for hostname in pair.hostnames:
-            expected = pair.expected(hostname)
-            if findings[hostname]:
-                print(f"\n{hostname}: {len(findings[hostname])} difference(s) from the stack files:")
-                print("\n".join(f"  - {finding}" for finding in findings[hostname]))
-            else:
-                print(f"\n{hostname}: matches the stack files.")
-            print(route53.table(expected, records[hostname]))
-            if args.samples:
-                _print_samples(client, pair, hostname, records[hostname], args.samples, resolve)
-    except route53.aws_errors() as err:
-        print(f"AWS error: {err}", file=sys.stderr)
-        return EXIT_AWS
+    client = client or make_client(args.region or pair.region, args.profile)
+    records, findings = _check_until_match(client, pair, args.wait, sleep, clock)
+    for hostname in pair.hostnames:
+        expected = pair.expected(hostname)
+        if findings[hostname]:
+            print(f"\n{hostname}: {len(findings[hostname])} difference(s) from the stack files:")
+            print("\n".join(f"  - {finding}" for finding in findings[hostname]))
+        else:
+            print(f"\n{hostname}: matches the stack files.")
+        print(table(expected, records[hostname]))
+        if args.samples:
+            _print_samples(client, pair, hostname, records[hostname], args.samples, resolve)
     differing = [h for h in pair.hostnames if findings[h]]
     if differing:
         print(f"\n{len(differing)} of {len(pair.hostnames)} hostname(s) differ from the stack files.")
-        return EXIT_PROBLEM
+        return ExitStatus.PROBLEM
     print(f"\nAll {len(pair.hostnames)} hostname(s) match the stack files.")
-    return EXIT_OK
+    return ExitStatus.OK
 
 
 def _check_until_match(
     client: Any, pair: StackPair, wait: float, sleep: Callable[[float], None], clock: Callable[[], float]
 ) -> tuple[dict[str, list[RecordSet]], dict[str, list[str]]]:
     """Records and findings per hostname, re-reading the differing ones until they match or `wait` runs out."""
-    from bluegreen import route53
-
     deadline = clock() + wait
     pause = 1.0
     records: dict[str, list[RecordSet]] = {}
@@ -108,8 +86,8 @@ def _check_until_match(
     pending = list(pair.hostnames)
     while True:
         for hostname in pending:
-            records[hostname] = route53.read_hostname(client, pair.zone_id, hostname)
-            findings[hostname] = route53.compare(pair.expected(hostname), records[hostname])
+            records[hostname] = read_hostname(client, pair.zone_id, hostname)
+            findings[hostname] = compare(pair.expected(hostname), records[hostname])
         pending = [h for h in pending if findings[h]]
         left = deadline - clock()
         if not pending or left <= 0:
@@ -132,10 +110,8 @@ def _print_samples(
     count: int,
     resolve: Callable[[str], set[str]] | None,
 ) -> None:
-    from bluegreen import route53
-
-    colors_by_value = route53.answer_colors(records, hostname, resolve or route53.resolve_addresses)
-    answers = route53.sample_answers(client, pair.zone_id, hostname, count)
+    colors_by_value = samples.answer_colors(records, hostname, resolve or samples.resolve_addresses)
+    answers = sample_answers(client, pair.zone_id, hostname, count)
     weights = {color: settings.traffic_weight for color, settings in pair.stacks.items()}
     print(f"{hostname}: {count} answers from Route 53 TestDNSAnswer (type A), against the stack files' weights:")
-    print("\n".join(route53.split_report(route53.tally(answers, colors_by_value), weights)))
+    print("\n".join(samples.split_report(samples.tally(answers, colors_by_value), weights)))

@@ -1,0 +1,115 @@
+"""verify: the records read for one hostname compared with what the stack files declare, as findings and a table."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from bluegreen.route53.records import (
+    STACK_TXT_NAMING,
+    ColorExpectation,
+    Expected,
+    RecordSet,
+    find_owner,
+    index_records,
+)
+from bluegreen.txt_registry import ANSWER_TYPES, TxtNaming
+
+
+def compare(expected: Expected, records: Sequence[RecordSet], naming: TxtNaming = STACK_TXT_NAMING) -> list[str]:
+    """Every way the records read for one hostname differ from what the stack files declare."""
+    host = expected.hostname
+    index = index_records(records)
+    answers = [r for r in records if r.name == host and r.type in ANSWER_TYPES]
+    types = sorted({r.type for r in answers}) or ["A"]
+    findings: list[str] = []
+    for rtype in types:
+        of_type = [r for r in answers if r.type == rtype]
+        weighted = {r.set_identifier: r for r in of_type if r.policy == "weighted"}
+        for record in of_type:
+            if record.policy == "simple":
+                findings.append(
+                    f"{host} {rtype}: a simple (non-weighted) record"
+                    + (
+                        " beside weighted ones; Route 53 cannot hold both, so one of them is left over"
+                        if weighted
+                        else "; convert it with `bluegreen migrate`"
+                    )
+                )
+            elif record.policy != "weighted":
+                findings.append(f"{host} {rtype} set id {record.set_identifier}: routing policy {record.policy}")
+        for set_id in sorted(s for s in weighted if s is not None and expected.color(s) is None):
+            findings.append(f"{host} {rtype}: unknown set identifier {set_id!r} (weight {weighted[set_id].weight})")
+        for color in expected.colors:
+            record = weighted.get(color.color)
+            if record is None:
+                if color.required:
+                    findings.append(_absent(host, rtype, color))
+                continue
+            if record.weight != color.weight:
+                findings.append(f"{host} {rtype} {color.color}: weight {record.weight}, expected {color.weight}")
+            findings += _ownership_findings(record, color, index, naming)
+    return findings
+
+
+def _absent(host: str, rtype: str, color: ColorExpectation) -> str:
+    text = f"{host} {rtype} {color.color}: absent, expected weight {color.weight}"
+    if color.weight == 0:
+        text += (
+            f" (a colour at weight 0 must still be present with weight 0, so that shifting traffic is only a "
+            f"weight change; is {color.color}'s ExternalDNS running?)"
+        )
+    return text
+
+
+def _ownership_findings(
+    record: RecordSet, color: ColorExpectation, index: Mapping[tuple[str, str, str], RecordSet], naming: TxtNaming
+) -> list[str]:
+    where = f"{record.name} {record.type} {color.color}"
+    found = find_owner(record, index, naming)
+    if found is None:
+        looked = ", ".join(naming.ownership_lookup(record.name, record.type, record.is_alias))
+        return [f"{where}: no ownership TXT (looked for TXT {looked} with set id {color.color})"]
+    txt, owner = found
+    findings = []
+    if owner != color.owner_id:
+        findings.append(f"{where}: owned by {owner!r} ({txt.name}), expected {color.owner_id!r}")
+    if txt.weight != record.weight:
+        findings.append(f"{where}: ownership TXT {txt.name} has weight {txt.weight}, the record {record.weight}")
+    return findings
+
+
+def table(expected: Expected, records: Sequence[RecordSet], naming: TxtNaming = STACK_TXT_NAMING) -> str:
+    """What Route 53 holds for one hostname next to what the stack files expect."""
+    host = expected.hostname
+    index = index_records(records)
+    answers = [r for r in records if r.name == host and r.type in ANSWER_TYPES]
+    rows = [("TYPE", "SET ID", "WEIGHT", "EXPECTED", "OWNER (TXT)", "EXPECTED OWNER", "TARGET")]
+    for rtype in sorted({r.type for r in answers}) or ["A"]:
+        by_set = {r.set_identifier or "": r for r in answers if r.type == rtype}
+        known = [c.color for c in expected.colors]
+        for set_id in known + sorted(s for s in by_set if s not in known):
+            record = by_set.get(set_id)
+            color = expected.color(set_id)
+            owner = "-"
+            if record is not None:
+                found = find_owner(record, index, naming)
+                owner = f"{found[1]} ({found[0].name})" if found else "none"
+            rows.append(
+                (
+                    rtype,
+                    set_id or "(simple)",
+                    "-" if record is None or record.weight is None else str(record.weight),
+                    str(color.weight) if color else "-",
+                    owner,
+                    color.owner_id if color else "-",
+                    record.target if record is not None else "(absent)",
+                )
+            )
+    return format_rows(rows)
+
+
+def format_rows(rows: Sequence[Sequence[str]]) -> str:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return "\n".join(
+        "  " + "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows
+    )
