@@ -40,6 +40,9 @@ ZONE_NAME_SERVERS = ("ns-1.awsdns-01.org", "ns-2.awsdns-02.co.uk", "ns-3.awsdns-
 KUSTOMIZATION_TYPE = "kubernetes:kustomize.toolkit.fluxcd.io/v1:Kustomization"
 
 
+# The account the offline plan pretends to run in (AWS's documentation example account).
+ACCOUNT_ID = "123456789012"
+
 # A deployed peer that carries traffic and publishes what the sample stack files do.
 HEALTHY_PEER_OUTPUTS = {
     "trafficWeight": 1,
@@ -126,6 +129,8 @@ class FakeCloud(pulumi.runtime.Mocks):
         region = str(self.config.get("aws:region", "us-east-1"))
         if args.token == "aws:index/getPartition:getPartition":
             return {"partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws"}, []
+        if args.token == "aws:index/getCallerIdentity:getCallerIdentity":
+            return {"accountId": ACCOUNT_ID, "arn": f"arn:aws:iam::{ACCOUNT_ID}:user/offline", "userId": "offline"}, []
         if args.token == "aws:index/getRegion:getRegion":
             return {"region": region, "name": region, "id": region}, []
         if args.token == "aws:route53/getZone:getZone":

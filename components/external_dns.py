@@ -44,17 +44,27 @@ class ExternalDns(pulumi.ComponentResource):
         live_child = protected_while_live(settings, child)
         k8s_child = pulumi.ResourceOptions(parent=self, provider=cluster.provider)
 
+        account_id = aws.get_caller_identity(opts=pulumi.InvokeOptions(parent=self)).account_id
+        route53_policy = iam.external_dns_policy(settings, args.partition)
+        if problem := iam.policy_size_problem(route53_policy, "ExternalDNS's Route 53 policy"):
+            raise pulumi.RunError(problem)
         role = aws.iam.Role(
             f"{name}-role",
             name=f"{settings.cluster_name}-external-dns",
-            assume_role_policy=json.dumps(iam.pod_identity_trust_policy()),
+            assume_role_policy=json.dumps(
+                iam.pod_identity_trust_policy(
+                    iam.eks_cluster_arn(args.partition, args.region, account_id, cluster.name),
+                    externaldns.NAMESPACE,
+                    externaldns.SERVICE_ACCOUNT,
+                )
+            ),
             tags=dict(settings.tags),
             opts=live_child,
         )
         policy = aws.iam.RolePolicy(
             f"{name}-route53",
             role=role.id,
-            policy=json.dumps(iam.external_dns_policy(settings, args.partition)),
+            policy=json.dumps(route53_policy),
             opts=live_child,
         )
         namespace = k8s.core.v1.Namespace(

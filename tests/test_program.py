@@ -11,6 +11,7 @@ import pytest
 from bluegreen import mock_engine
 from bluegreen.external_dns_values import ANNOTATION_PREFIX
 from bluegreen.settings import EXTERNAL_DNS_CHART_TESTED, SETTINGS_BY_KEY
+from bluegreen.txt_registry import TxtNaming, written_txt_type
 from tests.conftest import FIXTURES, run
 
 CLUSTER = "eks:index:Cluster"
@@ -285,11 +286,9 @@ def test_iam_policy_is_scoped_to_the_zone_arn(blue: mock_engine.Plan) -> None:
     policy = json.loads(blue.one(ROLE_POLICY).inputs["policy"])
     zone_arn = "arn:aws:route53:::hostedzone/Z0PLACEHOLDER0000000"
     statements = {s["Sid"]: s for s in policy["Statement"]}
-    change = statements["ChangeRecordsInsideTheDomain"]
+    change = statements["ChangeOnlyThePublishedRecords"]
     assert change["Action"] == ["route53:ChangeResourceRecordSets"]
     assert change["Resource"] == [zone_arn]
-    names = change["Condition"]["ForAllValues:StringLike"]["route53:ChangeResourceRecordSetsNormalizedRecordNames"]
-    assert names == ["example.com", "*.example.com"]
     assert statements["ReadRecordsOfTheZone"]["Resource"] == [zone_arn]
     assert statements["FindTheZone"] == {
         "Sid": "FindTheZone",
@@ -298,6 +297,61 @@ def test_iam_policy_is_scoped_to_the_zone_arn(blue: mock_engine.Plan) -> None:
         "Resource": ["*"],
     }
     assert "hostedzone/*" not in json.dumps(policy)
+
+
+def published_names(p: mock_engine.Plan) -> list[str]:
+    policy = json.loads(p.one(ROLE_POLICY).inputs["policy"])
+    (change,) = [s for s in policy["Statement"] if s["Action"] == ["route53:ChangeResourceRecordSets"]]
+    return change["Condition"]["ForAllValues:StringEquals"]["route53:ChangeResourceRecordSetsNormalizedRecordNames"]
+
+
+def test_external_dns_may_change_only_the_names_the_stack_publishes(blue: mock_engine.Plan) -> None:
+    # Not the apex, not _dmarc, no wildcard: each hostname, its direct name, and their TXT ownership names.
+    assert sorted(published_names(blue)) == sorted(
+        [
+            *("app.example.com", "a-app.example.com", "aaaa-app.example.com", "cname-app.example.com"),
+            *("blue.app.example.com", "a-blue.app.example.com", "aaaa-blue.app.example.com"),
+            "cname-blue.app.example.com",
+        ]
+    )
+
+
+def test_every_txt_name_external_dns_uses_for_a_published_name_is_allowed(blue: mock_engine.Plan) -> None:
+    allowed = set(published_names(blue))
+    naming = TxtNaming()
+    for hostname in ("app.example.com", "blue.app.example.com"):
+        # An ALB target is published as alias A and AAAA; any other target as a CNAME.
+        for record_type, alias in (("A", True), ("AAAA", True), ("CNAME", False)):
+            names = naming.ownership_lookup(hostname, record_type, alias)
+            assert set(names) <= allowed, set(names) - allowed
+            assert naming.txt_name(hostname, written_txt_type(record_type, alias)) in allowed
+
+
+def test_without_direct_hostnames_their_names_are_not_allowed() -> None:
+    p = run("blue", directHostnames=False)
+    assert not any("blue.app" in name for name in published_names(p))
+
+
+def test_too_many_names_for_an_inline_policy_stop_the_preview_with_the_fix() -> None:
+    endpoints = [{"hostname": f"app{i}.example.com", "service": "demo/echo", "port": 80} for i in range(60)]
+    p = run("blue", endpoints=endpoints)
+    assert p.error is not None and "more than IAM's 10240" in p.error and "directHostnames" in p.error
+
+
+def test_only_this_clusters_external_dns_service_account_may_assume_the_role(blue: mock_engine.Plan) -> None:
+    (statement,) = json.loads(blue.one(ROLE).inputs["assumeRolePolicy"])["Statement"]
+    assert statement["Action"] == ["sts:AssumeRole", "sts:TagSession"]
+    # The session tags EKS Pod Identity sets (the association must not disable them).
+    assert statement["Condition"] == {
+        "StringEquals": {
+            "aws:RequestTag/eks-cluster-arn": "arn:aws:eks:eu-west-1:123456789012:cluster/eks-bluegreen-blue",
+            "aws:RequestTag/kubernetes-namespace": "external-dns",
+            "aws:RequestTag/kubernetes-service-account": "external-dns",
+        }
+    }
+    association = blue.one(POD_IDENTITY)
+    assert not association.inputs.get("disableSessionTags")
+    assert association.inputs["namespace"] == "external-dns" and association.inputs["serviceAccount"] == "external-dns"
 
 
 def test_pod_identity_binds_the_role_to_the_service_account_the_chart_creates(blue: mock_engine.Plan) -> None:
