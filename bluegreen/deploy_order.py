@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bluegreen.exits import ExitStatus
-from bluegreen.settings import MAX_WEIGHT, PROJECT, is_placeholder_zone
+from bluegreen.settings import MAX_WEIGHT, PROJECT, placeholder_zone_problem
 from bluegreen.settings import parse_weight as weight_value
 from bluegreen.stackfiles import WEIGHT_KEY
 
@@ -164,11 +164,8 @@ def preflight_problems(text: str, where: str) -> list[str]:
         )
     config = document.get("config")
     zone = config.get(f"{PROJECT}:hostedZoneId") if isinstance(config, dict) else None
-    if isinstance(zone, str) and is_placeholder_zone(zone):
-        problems.append(
-            f"{where}: {PROJECT}:hostedZoneId {zone} is the sample's placeholder. Set the ID of your public "
-            f"hosted zone (`aws route53 list-hosted-zones-by-name --dns-name <domain>`) and commit it."
-        )
+    if isinstance(zone, str) and (problem := placeholder_zone_problem(zone)):
+        problems.append(f"{where}: {problem}")
     return problems
 
 

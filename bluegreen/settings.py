@@ -338,9 +338,14 @@ class _Reader:
         return tuple(good)
 
 
-def is_placeholder_zone(zone_id: str) -> bool:
-    """True for the sample files' `Z0PLACEHOLDER...`, which must never reach AWS."""
-    return zone_id.startswith(PLACEHOLDER_ZONE_PREFIX)
+def placeholder_zone_problem(zone_id: str) -> str | None:
+    """What is wrong with the sample files' `Z0PLACEHOLDER...`, which must never reach AWS, and the fix."""
+    if not zone_id.startswith(PLACEHOLDER_ZONE_PREFIX):
+        return None
+    return (
+        f"{PROJECT}:hostedZoneId {zone_id} is the sample's placeholder. Set the ID of your public hosted zone "
+        "(`aws route53 list-hosted-zones-by-name --dns-name <domain>`) and commit it."
+    )
 
 
 def parse_weight(value: Any) -> int | None:
