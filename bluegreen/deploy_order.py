@@ -29,7 +29,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bluegreen.exits import ExitStatus
+from bluegreen.cli import run_command
+from bluegreen.exits import BluegreenError, ExitStatus
+from bluegreen.git import GitError, git
 from bluegreen.settings import MAX_WEIGHT, PROJECT, placeholder_zone_problem
 from bluegreen.settings import parse_weight as weight_value
 from bluegreen.stackfiles import WEIGHT_KEY
@@ -54,12 +56,8 @@ _APPLIED = re.compile(rf"(?P<sha>[0-9a-f]{{40}})(?P<dirty>{DIRTY})?")
 SECRETS_KEYS = ("encryptionsalt", "secretsprovider")
 
 
-class DeployOrderError(Exception):
-    """The run cannot go on: an unusable stack file or ref (exit 2), or a stack that must not be deployed (1)."""
-
-    def __init__(self, message: str, exit_status: int = ExitStatus.USAGE):
-        super().__init__(message)
-        self.exit_status = exit_status
+class DeployOrderError(BluegreenError):
+    """The run cannot go on: an unusable stack file or ref (USAGE), or a stack that must not be deployed (PROBLEM)."""
 
 
 # --- recording the applied commit (run by the program) ------------------------------------------------
@@ -82,11 +80,12 @@ def applied_commit(project_dir: Path, stack: str, environ: Mapping[str, str] = o
         if not _SHA.fullmatch(named):
             raise ValueError(f"{APPLIED_COMMIT_ENV}={named!r} is not a full 40-character commit id")
         return named
-    head = _git(project_dir, "rev-parse", "--verify", "--quiet", "HEAD^{commit}")
-    if head.returncode != 0:
+    try:
+        head = git(project_dir, "rev-parse", "--verify", "--quiet", "HEAD^{commit}").decode().strip()
+        changes = git(project_dir, "status", "--porcelain", "--untracked-files=all", "--", *stack_paths(stack))
+    except GitError:
         return ""
-    changes = _git(project_dir, "status", "--porcelain", "--untracked-files=all", "--", *stack_paths(stack))
-    return head.stdout.strip() + (DIRTY if changes.stdout.strip() else "")
+    return head + (DIRTY if changes.strip() else "")
 
 
 def track_resources() -> list[pulumi.Resource]:
@@ -180,43 +179,40 @@ def preflight(project_dir: Path) -> list[str]:
 # --- git ---------------------------------------------------------------------------------------------
 
 
-def _git(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True, check=False)
+def _commit(repo: Path, ref: str) -> str | None:
+    try:
+        return git(repo, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}").decode().strip()
+    except GitError:
+        return None
 
 
 def _resolve(repo: Path, ref: str) -> str:
-    result = _git(repo, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
-    if result.returncode != 0:
+    commit = _commit(repo, ref)
+    if commit is None:
         raise DeployOrderError(f"git ref {ref!r} is not a commit in this clone")
-    return result.stdout.strip()
+    return commit
 
 
 def _is_ancestor(repo: Path, older: str, newer: str) -> bool:
-    result = _git(repo, "merge-base", "--is-ancestor", older, newer)
-    if result.returncode not in (0, 1):
-        raise DeployOrderError(result.stderr.strip())
-    return result.returncode == 0
+    try:  # the merge base of an ancestor and its descendant is the ancestor; none (an error) for unrelated ones
+        return git(repo, "merge-base", older, newer).decode().strip() == older
+    except GitError:
+        return False
 
 
 def _stack_files(repo: Path, commit: str) -> dict[str, str]:
-    listing = _git(repo, "ls-tree", "--name-only", commit)
-    if listing.returncode != 0:
-        raise DeployOrderError(listing.stderr.strip())
-    return {stack: path for path in listing.stdout.splitlines() if (stack := stack_of(path))}
+    listing = git(repo, "ls-tree", "--name-only", commit).decode()
+    return {stack: path for path in listing.splitlines() if (stack := stack_of(path))}
 
 
 def _show(repo: Path, commit: str, path: str) -> str:
-    shown = _git(repo, "show", f"{commit}:{path}")
-    if shown.returncode != 0:
-        raise DeployOrderError(shown.stderr.strip())
-    return shown.stdout
+    return git(repo, "show", f"{commit}:{path}").decode()
 
 
 def _changed(repo: Path, since: str, head: str, stack: str) -> list[str]:
-    diff = _git(repo, "diff", "--name-only", "--no-renames", since, head, "--", *stack_paths(stack))
-    if diff.returncode != 0:
-        raise DeployOrderError(diff.stderr.strip())
-    return diff.stdout.splitlines()
+    return (
+        git(repo, "diff", "--name-only", "--no-renames", since, head, "--", *stack_paths(stack)).decode().splitlines()
+    )
 
 
 # --- the order ---------------------------------------------------------------------------------------
@@ -298,7 +294,7 @@ def decide(repo: Path, head: str, stack: str, deployed: Deployed) -> Decision:
     if match is None:
         raise DeployOrderError(f"stack {stack}: output {APPLIED_COMMIT} is {applied!r}, not a commit id")
     sha, short = match["sha"], match["sha"][:12]
-    known = _git(repo, "cat-file", "-e", f"{sha}^{{commit}}").returncode == 0
+    known = _commit(repo, sha) is not None
     if not known or not _is_ancestor(repo, sha, head):
         if known and _is_ancestor(repo, head, sha):
             why = f"this run's commit {head[:12]} is older: a later run has deployed already. Nothing to do here"
@@ -402,17 +398,17 @@ def main(argv: Sequence[str] | None = None, read_backend: BackendReader | None =
     order = commands.add_parser("order", help="print the deploy steps as JSON, rising weight first")
     order.add_argument("--head", default="HEAD", help="the commit to deploy (default: HEAD)")
     args = parser.parse_args(argv)
-    try:
-        if args.command == "preflight":
-            problems = preflight(args.repo)
-            for problem in problems:
-                print(f"error: {problem}", file=sys.stderr)
-            return ExitStatus.PROBLEM if problems else ExitStatus.OK
-        steps, decisions = plan(args.repo, args.head, read_backend or pulumi_backend(args.repo))
-    except DeployOrderError as error:
-        for line in str(error).splitlines():
-            print(f"error: {line}", file=sys.stderr)
-        return error.exit_status
+    return run_command(lambda: _run(args, read_backend or pulumi_backend(args.repo)))
+
+
+def _run(args: argparse.Namespace, read_backend: BackendReader) -> ExitStatus:
+    """Preflight: the problems are the answer, on stdout. Order: the steps as JSON on stdout, the reasons on
+    stderr (the workflow reads stdout); what stops the run is raised, for `cli.run_command` to report."""
+    if args.command == "preflight":
+        problems = preflight(args.repo)
+        print("\n".join(problems or ["The stack files are ready for AWS."]))
+        return ExitStatus.PROBLEM if problems else ExitStatus.OK
+    steps, decisions = plan(args.repo, args.head, read_backend)
     print("\n".join(describe(steps, decisions)), file=sys.stderr)
     print(json.dumps([step.as_json() for step in steps]))
     return ExitStatus.OK

@@ -387,15 +387,15 @@ def test_preflight_refuses_the_sample_placeholder_zone() -> None:
 def test_preflight_fails_on_the_sample_stack_files_with_both_fixes(capsys: pytest.CaptureFixture[str]) -> None:
     project = Path(__file__).resolve().parent.parent
     assert main(["--repo", str(project), "preflight"]) == 1
-    err = capsys.readouterr().err
+    out = capsys.readouterr().out  # the findings are the command's answer
     for stack in ("blue", "green"):
-        assert f"error: Pulumi.{stack}.yaml has neither `encryptionsalt:`" in err
-        assert f"error: Pulumi.{stack}.yaml: eks-bluegreen:hostedZoneId Z0PLACEHOLDER0000000" in err
+        assert f"Pulumi.{stack}.yaml has neither `encryptionsalt:`" in out
+        assert f"Pulumi.{stack}.yaml: eks-bluegreen:hostedZoneId Z0PLACEHOLDER0000000" in out
 
 
 def test_preflight_passes_stack_files_ready_for_aws(repo: Repo, base: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--repo", str(repo.path), "preflight"]) == 0
-    assert capsys.readouterr().err == ""
+    assert capsys.readouterr().out == "The stack files are ready for AWS.\n"
 
 
 # --- the command -------------------------------------------------------------------------------------
