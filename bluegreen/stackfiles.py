@@ -12,7 +12,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -198,10 +198,14 @@ class StackPair:
     def hostnames(self) -> tuple[str, ...]:
         return self.stacks[COLORS[0]].hostnames
 
-    def expected(self, hostname: str) -> Expected:
+    def expected(self, hostname: str, only: Collection[str] = COLORS) -> Expected:
+        """One weighted record per colour; the colours outside `only` are known but not compared."""
         return Expected(
             hostname,
-            tuple(ColorExpectation(c, self.stacks[c].traffic_weight, self.stacks[c].txt_owner_id) for c in COLORS),
+            tuple(
+                ColorExpectation(c, self.stacks[c].traffic_weight, self.stacks[c].txt_owner_id, checked=c in only)
+                for c in COLORS
+            ),
         )
 
     def describe(self) -> str:

@@ -323,3 +323,49 @@ def test_samples_call_test_dns_answer_n_times_and_print_the_split(tmp_path: Path
 def test_split_report_flags_an_expected_share_outside_the_interval() -> None:
     lines = route53.split_report(Counter({"blue": 20}), {"blue": 1, "green": 1})
     assert "expected 50.0%: OUTSIDE the interval" in lines[0]
+
+
+# --- the sample's placeholder zone, and --only -------------------------------------------------
+
+
+def test_the_sample_placeholder_zone_is_refused_before_any_call(tmp_path: Path, capsys: Any) -> None:
+    project = write_project(tmp_path)
+    for path in project.glob("Pulumi.*.yaml"):
+        path.write_text(path.read_text().replace(ZONE_ID, "Z0PLACEHOLDER0000000"))
+    code = run_command(lambda: verify.run(command_args(verify, project), client=object()))  # any AWS call would fail
+    captured = capsys.readouterr()
+    assert code == ExitStatus.USAGE and captured.out == ""
+    assert captured.err == (
+        "error: the stack files' eks-bluegreen:hostedZoneId Z0PLACEHOLDER0000000 is the sample's placeholder. "
+        "Set the ID of your public hosted zone (`aws route53 list-hosted-zones-by-name --dns-name <domain>`) "
+        "and commit it.\n"
+    )
+
+
+def test_only_compares_the_colours_that_keep_traffic_never_the_one_being_lowered(tmp_path: Path, capsys: Any) -> None:
+    # Green was raised to 1 and its records are in; blue's file says 0 but Route 53 still holds blue at 1,
+    # and its ownership TXT is gone: the deploy is about to lower blue, whatever blue's records hold.
+    project = write_project(tmp_path, weights=(0, 1))
+    blue_without_owner = [r for r in colour_records("blue", 1) if r["Type"] != "TXT"]
+    with moto_zone() as client:
+        put(client, *blue_without_owner, *colour_records("green", 1))
+        assert verify.run(command_args(verify, project), client=client) == ExitStatus.PROBLEM
+        capsys.readouterr()
+        code = verify.run(command_args(verify, project, "--only", "green"), client=client)
+    out = capsys.readouterr().out
+    assert code == ExitStatus.OK, out
+    assert "Comparing only green: the records of blue are not checked." in out
+    assert "blue" not in out.split("not checked.")[1].split("TYPE")[0]  # no finding about blue
+    assert [line.split()[:4] for line in out.splitlines() if line.strip().startswith("A ")] == [
+        ["A", "blue", "1", "not"],
+        ["A", "green", "1", "1"],
+    ]
+
+
+def test_only_still_fails_when_the_colour_that_keeps_traffic_has_not_converged(tmp_path: Path, capsys: Any) -> None:
+    project = write_project(tmp_path, weights=(0, 1))
+    with moto_zone() as client:
+        put(client, *colour_records("blue", 1), *colour_records("green", 0))  # green's raise not yet written
+        code = verify.run(command_args(verify, project, "--only", "green"), client=client)
+    assert code == ExitStatus.PROBLEM
+    assert f"{HOST} A green: weight 0, expected 1" in capsys.readouterr().out

@@ -8,6 +8,7 @@ import functools
 import json
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -611,3 +612,23 @@ FALSE_CLAIMS = [
 def test_no_false_claims_about_locks_queues_or_inputs(path: Path) -> None:
     text = " ".join(path.read_text().split())
     assert [claim for claim in FALSE_CLAIMS if claim in text] == []
+
+
+def test_every_bluegreen_command_the_workflows_run_exists(workflows: dict[str, Workflow]) -> None:
+    # The options a workflow passes must be options of the installed command (e.g. `verify --only`).
+    # Every shell variable stands for `blue`, a value each of these options accepts.
+    from bluegreen.cli import build_parser
+
+    commands = [
+        shlex.split(
+            re.sub(r'"\$\{?(\w+)\}?"|\$(\w+)', "blue", line.split(".venv/bin/bluegreen ", 1)[1].split(" 2>&1")[0])
+        )
+        for workflow in workflows.values()
+        for job in jobs(workflow).values()
+        for step in steps(job)
+        for line in step.get("run", "").splitlines()
+        if ".venv/bin/bluegreen " in line
+    ]
+    assert {command[0] for command in commands} == {"check", "plan", "verify"}
+    for command in commands:
+        build_parser().parse_args(command)  # argparse exits on an unknown option

@@ -13,10 +13,11 @@ from typing import TYPE_CHECKING, Any
 
 from bluegreen import cli, stackfiles
 from bluegreen.commands import argtypes
-from bluegreen.exits import ExitStatus
+from bluegreen.exits import BluegreenError, ExitStatus
 from bluegreen.route53 import samples
 from bluegreen.route53.client import make_client, read_hostname, sample_answers
 from bluegreen.route53.verify import compare, table
+from bluegreen.settings import COLORS, placeholder_zone_problem
 
 if TYPE_CHECKING:
     from bluegreen.route53.records import RecordSet
@@ -42,6 +43,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help="also ask Route 53 for N answers per hostname (TestDNSAnswer, type A) and show the observed split",
     )
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        choices=COLORS,
+        default=list(COLORS),
+        metavar="COLOR",
+        help="compare only these colours' records, e.g. the ones that keep traffic before the deploy lowers the "
+        "other; the other colour's records are not checked (a rollback must not depend on them)",
+    )
     cli.add_aws_arguments(parser)
 
 
@@ -54,11 +64,17 @@ def run(
     resolve: Callable[[str], set[str]] | None = None,
 ) -> ExitStatus:
     pair = stackfiles.load_pair(args.project_dir)
+    if problem := placeholder_zone_problem(pair.zone_id):
+        raise BluegreenError(f"the stack files' {problem}")  # never ask AWS about a zone that cannot exist
     print(pair.describe())
+    only = tuple(c for c in COLORS if c in args.only)
+    if only != COLORS:
+        skipped = " and ".join(c for c in COLORS if c not in only)
+        print(f"Comparing only {' and '.join(only)}: the records of {skipped} are not checked.")
     client = client or make_client(args.region or pair.region, args.profile)
-    records, findings = _check_until_match(client, pair, args.wait, sleep, clock)
+    records, findings = _check_until_match(client, pair, only, args.wait, sleep, clock)
     for hostname in pair.hostnames:
-        expected = pair.expected(hostname)
+        expected = pair.expected(hostname, only)
         if findings[hostname]:
             print(f"\n{hostname}: {len(findings[hostname])} difference(s) from the stack files:")
             print("\n".join(f"  - {finding}" for finding in findings[hostname]))
@@ -76,7 +92,12 @@ def run(
 
 
 def _check_until_match(
-    client: Any, pair: StackPair, wait: float, sleep: Callable[[float], None], clock: Callable[[], float]
+    client: Any,
+    pair: StackPair,
+    only: tuple[str, ...],
+    wait: float,
+    sleep: Callable[[float], None],
+    clock: Callable[[], float],
 ) -> tuple[dict[str, list[RecordSet]], dict[str, list[str]]]:
     """Records and findings per hostname, re-reading the differing ones until they match or `wait` runs out."""
     deadline = clock() + wait
@@ -87,7 +108,7 @@ def _check_until_match(
     while True:
         for hostname in pending:
             records[hostname] = read_hostname(client, pair.zone_id, hostname)
-            findings[hostname] = compare(pair.expected(hostname), records[hostname])
+            findings[hostname] = compare(pair.expected(hostname, only), records[hostname])
         pending = [h for h in pending if findings[h]]
         left = deadline - clock()
         if not pending or left <= 0:

@@ -122,6 +122,7 @@ class ColorExpectation:
     weight: int
     owner_id: str
     required: bool = True  # False: the colour may be absent (e.g. right after `migrate`)
+    checked: bool = True  # False: its set identifier is known, its records are not compared (`verify --only`)
 
 
 @dataclass(frozen=True)

@@ -39,7 +39,7 @@ def compare(expected: Expected, records: Sequence[RecordSet], naming: TxtNaming 
                 findings.append(f"{host} {rtype} set id {record.set_identifier}: routing policy {record.policy}")
         for set_id in sorted(s for s in weighted if s is not None and expected.color(s) is None):
             findings.append(f"{host} {rtype}: unknown set identifier {set_id!r} (weight {weighted[set_id].weight})")
-        for color in expected.colors:
+        for color in (c for c in expected.colors if c.checked):
             record = weighted.get(color.color)
             if record is None:
                 if color.required:
@@ -99,9 +99,9 @@ def table(expected: Expected, records: Sequence[RecordSet], naming: TxtNaming = 
                     rtype,
                     set_id or "(simple)",
                     "-" if record is None or record.weight is None else str(record.weight),
-                    str(color.weight) if color else "-",
+                    "not checked" if color and not color.checked else str(color.weight) if color else "-",
                     owner,
-                    color.owner_id if color else "-",
+                    color.owner_id if color and color.checked else "-",
                     record.target if record is not None else "(absent)",
                 )
             )
