@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from bluegreen import invocation
+from bluegreen.pair_agreement import PublishedSide, agreement_problems
 from bluegreen.settings import COLORS, Settings, version_tuple
 
 BAR_WIDTH = 20
@@ -31,10 +32,18 @@ class StackTraffic:
     version: str
     weight: int
     allow_all_zero: bool = False
+    published: PublishedSide | None = None  # names, zone and tls, for the pair rule; None: not known
 
     @classmethod
     def from_settings(cls, stack: str, settings: Settings) -> StackTraffic:
-        return cls(stack, settings.color, settings.cluster_version, settings.traffic_weight, settings.allow_all_zero)
+        return cls(
+            stack,
+            settings.color,
+            settings.cluster_version,
+            settings.traffic_weight,
+            settings.allow_all_zero,
+            PublishedSide.from_settings(stack, settings),
+        )
 
 
 class ShiftRefused(Exception):
@@ -51,7 +60,11 @@ class Step:
     after: int
 
     def applied_to(self, stacks: Sequence[StackTraffic]) -> list[StackTraffic]:
-        return [replace(s, weight=self.after) if s.stack == self.stack else s for s in stacks]
+        def moved(s: StackTraffic) -> StackTraffic:
+            published = s.published and replace(s.published, weight=self.after)
+            return replace(s, weight=self.after, published=published)
+
+        return [moved(s) if s.stack == self.stack else s for s in stacks]
 
 
 # --- shares and phases ----------------------------------------------------------------------------
@@ -128,6 +141,8 @@ def pair_problems(stacks: Sequence[StackTraffic]) -> list[str]:
             f"allowAllZero is not set on {', '.join(lacking)} (the guard stops `pulumi up` there): give one "
             "colour a weight above 0, or set allowAllZero: true on every stack if an equal split is what you want"
         )
+    # The program's guard applies the same rule at weight 0 against the peer's outputs.
+    problems += agreement_problems([s.published for s in stacks if s.published is not None])
     return problems
 
 

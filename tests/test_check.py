@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bluegreen.exits import ExitStatus
-from tests.support.cli import Run, write_pair, write_stack
+from tests.support.cli import NEW_HOSTNAME, Run, write_pair, write_stack
 
 
 def git(project: Path, *args: str) -> None:
@@ -131,3 +131,10 @@ def test_check_reports_an_unknown_ref_with_exit_2(repo: Path, bluegreen: Run) ->
     result = bluegreen("check", "--base", "no-such-branch")
     assert result.code == ExitStatus.USAGE
     assert "cannot read the stack files at no-such-branch" in result.err
+
+
+def test_check_refuses_a_hostname_added_on_the_standby_first(repo: Path, bluegreen: Run) -> None:
+    write_stack(repo, "green", 0, extra=NEW_HOSTNAME)
+    result = bluegreen("check", "--base", "HEAD")
+    assert result.code == ExitStatus.PROBLEM
+    assert "new.example.com would be served only by 'green' at weight 0" in result.out

@@ -83,3 +83,13 @@ def test_an_invalid_peer_file_is_named_as_invalid_not_missing(
     (project / "Pulumi.green.yaml").unlink()
     code, out = plan_output(capsys, "blue", project_dir=project)
     assert "(the peer is not shown: Pulumi.green.yaml is not in this folder)" in out
+
+
+def test_plan_refuses_a_pair_in_different_zones(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    project = copy_project(tmp_path)
+    green = project / "Pulumi.green.yaml"
+    green.write_text(green.read_text().replace("hostedZoneId: Z0PLACEHOLDER0000000", "hostedZoneId: Z0OTHERZONE"))
+    code, err = plan_error(capsys, "blue", project_dir=project)
+    assert code == ExitStatus.PROBLEM
+    assert "invalid pair (stacks blue and green)" in err
+    assert "eks-bluegreen:hostedZoneId differs (blue has 'Z0PLACEHOLDER0000000', green has 'Z0OTHERZONE')" in err

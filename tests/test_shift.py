@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bluegreen.exits import ExitStatus
-from tests.support.cli import Run, stack_text, weight_in, write_pair
+from tests.support.cli import NEW_HOSTNAME, Run, stack_text, weight_in, write_pair
 
 
 def test_shift_takes_the_promotion_one_file_at_a_time(tmp_path: Path, bluegreen: Run) -> None:
@@ -144,3 +144,11 @@ def test_shift_apply_without_pulumi_changes_nothing(
     assert result.code == ExitStatus.USAGE
     assert "--apply needs the pulumi CLI, which is not on PATH; no file was changed" in result.err
     assert weight_in(tmp_path, "green") == 0
+
+
+def test_shift_refuses_to_leave_a_hostname_only_at_weight_0(tmp_path: Path, bluegreen: Run) -> None:
+    write_pair(tmp_path, 1, 1, extra=NEW_HOSTNAME)  # only blue serves new.example.com
+    result = bluegreen("shift", "green")  # the next step would lower blue to 0
+    assert result.code == ExitStatus.PROBLEM
+    assert "refused: new.example.com would be served only by 'blue' at weight 0" in result.out
+    assert weight_in(tmp_path, "blue") == 1

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bluegreen.exits import ExitStatus
-from tests.support.cli import ROOT, Run, write_pair, write_stack
+from tests.support.cli import NEW_HOSTNAME, ROOT, Run, write_pair, write_stack
 
 
 def test_status_shows_the_split_the_phase_and_the_next_step(tmp_path: Path, bluegreen: Run) -> None:
@@ -142,3 +142,20 @@ def test_status_imports_neither_pulumi_nor_boto3(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr[-2000:]
     assert "Phase: blue live" in result.stdout
     assert result.stderr.splitlines()[-1] == "heavy modules: []"
+
+
+def test_status_refuses_a_hostname_served_only_at_weight_0(tmp_path: Path, bluegreen: Run) -> None:
+    write_stack(tmp_path, "blue", 1)
+    write_stack(tmp_path, "green", 0, extra=NEW_HOSTNAME)
+    result = bluegreen("status")
+    assert result.code == ExitStatus.PROBLEM
+    assert "error: invalid pair: new.example.com would be served only by 'green' at weight 0" in result.err
+
+
+def test_status_refuses_stacks_in_different_zones(tmp_path: Path, bluegreen: Run) -> None:
+    write_pair(tmp_path, 1, 0)
+    green = tmp_path / "Pulumi.green.yaml"
+    green.write_text(green.read_text().replace("Z0PLACEHOLDER0000000", "Z0OTHERZONE"))
+    result = bluegreen("status")
+    assert result.code == ExitStatus.PROBLEM
+    assert "eks-bluegreen:hostedZoneId differs (blue has 'Z0PLACEHOLDER0000000', green has 'Z0OTHERZONE')" in result.err

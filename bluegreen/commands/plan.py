@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bluegreen.exits import ExitStatus
+from bluegreen.pair_agreement import PublishedSide, agreement_problems
 from bluegreen.settings import Settings, SettingsError
 from bluegreen.stackfiles import StackFilesError, load_stack_config, load_stack_settings, stack_file
 
@@ -47,6 +49,14 @@ def run(args: argparse.Namespace) -> ExitStatus:
     peer_path = stack_file(args.project_dir, settings.peer_stack)
     peer = _peer_settings(peer_path)
     peer_weight = args.peer_weight if args.peer_weight is not None else (peer.traffic_weight if peer else 1)
+    if peer:
+        sides = [
+            PublishedSide.from_settings(args.stack, settings),
+            replace(PublishedSide.from_settings(settings.peer_stack, peer), weight=peer_weight),
+        ]
+        if problems := agreement_problems(sides):
+            pair = f"stacks {args.stack} and {settings.peer_stack}"
+            raise StackFilesError(f"invalid pair ({pair}):\n" + "\n".join(f"  - {p}" for p in problems), disagree=True)
 
     from bluegreen import mock_engine, weights  # Pulumi loads here, not for the other subcommands
 

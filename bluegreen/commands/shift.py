@@ -57,6 +57,11 @@ def run(args: argparse.Namespace) -> ExitStatus:
     except weights.ShiftRefused as refusal:
         print(f"refused: {refusal}")  # the answer to the request, so on stdout
         return ExitStatus.PROBLEM
+    # The pair the step leaves must be one the program deploys (same zone, no name only at weight 0).
+    problems = weights.pair_problems(step.applied_to(stacks) if step else stacks)
+    if problems:
+        print("\n".join(f"refused: {problem}" for problem in problems))
+        return ExitStatus.PROBLEM
     if step is None:
         split = ", ".join(f"{color} {weight}" for color, weight in weights.weights_by_color(stacks).items())
         goal = f"weight {args.to}" if args.to is not None else "all the traffic"

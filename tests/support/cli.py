@@ -79,3 +79,11 @@ def bluegreen(capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: p
         return Result(code, captured.out, captured.err)
 
     return run
+
+
+# An extra item of a stack file's endpoints (pass as `extra`): a hostname one colour serves and the other not.
+NEW_HOSTNAME = """\
+    - hostname: new.example.com
+      service: demo/echo
+      port: 80
+"""
