@@ -89,6 +89,8 @@ class Declared:
     inputs: dict[str, Any]
     retain_on_delete: bool = False
     create_timeout: str = ""  # a custom create timeout, e.g. "30m"
+    update_timeout: str = ""
+    delete_timeout: str = ""
 
 
 @dataclass
@@ -225,6 +227,8 @@ class RecordingMonitor(mocks.MockMonitor):
                 inputs=_plain(inputs),
                 retain_on_delete=bool(getattr(request, "retainOnDelete", False)),
                 create_timeout=request.customTimeouts.create if hasattr(request, "customTimeouts") else "",
+                update_timeout=request.customTimeouts.update if hasattr(request, "customTimeouts") else "",
+                delete_timeout=request.customTimeouts.delete if hasattr(request, "customTimeouts") else "",
             )
         )
 

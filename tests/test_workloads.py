@@ -225,6 +225,10 @@ def test_timeouts_leave_auto_mode_time_to_start_a_node(blue_flux: plan.Plan) -> 
     # A first reconciliation that needs a new node takes minutes; Pulumi waits for a retry after it.
     assert minutes(spec["timeout"]) >= 10
     assert minutes(flux.AWAIT_TIMEOUT) >= minutes(spec["timeout"]) + minutes(spec["retryInterval"]) * 2
+    kustomization = kustomization_of(blue_flux)
+    # Pulumi's own default is 10 minutes, for the Ready await and for deleting (WaitForTermination).
+    timeouts = (kustomization.create_timeout, kustomization.update_timeout, kustomization.delete_timeout)
+    assert timeouts == (flux.AWAIT_TIMEOUT,) * 3
 
 
 def test_substitutions_are_strings_and_differ_only_where_the_colour_does(
