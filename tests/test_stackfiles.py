@@ -58,7 +58,7 @@ def test_edit_changes_only_the_weight_value(tmp_path: Path, newline: str, old: s
     assert [p.name for p in tmp_path.iterdir()] == ["Pulumi.green.yaml"], "no temporary file is left behind"
 
 
-@settings(max_examples=50, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(before=st.integers(0, MAX_WEIGHT), after=st.integers(0, MAX_WEIGHT))
 def test_edit_of_any_weight_is_byte_exact_outside_the_value(tmp_path: Path, before: int, after: int) -> None:
     path = write(tmp_path, "Pulumi.green.yaml", stack_text(str(before)))
