@@ -93,3 +93,38 @@ def test_plan_refuses_a_pair_in_different_zones(capsys: pytest.CaptureFixture[st
     assert code == ExitStatus.PROBLEM
     assert "invalid pair (stacks blue and green)" in err
     assert "eks-bluegreen:hostedZoneId differs (blue has 'Z0PLACEHOLDER0000000', green has 'Z0OTHERZONE')" in err
+
+
+WORKLOADS_STACK_LINES = """  eks-bluegreen:workloads:
+    url: https://github.com/example/eks-bluegreen
+    path: ./workloads
+    tag: v1.0.0
+  eks-bluegreen:workloadsUsername:
+    secure: v1:Ym9ndXMtZW5jcnlwdGVkLXVzZXI=
+  eks-bluegreen:workloadsToken:
+    secure: v1:Ym9ndXMtZW5jcnlwdGVkLXRva2Vu
+"""
+
+
+def test_plan_shows_flux_objects_substitutions_and_the_ingress_wait_with_secure_values(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    project = copy_project(tmp_path)
+    for color in ("blue", "green"):
+        stack = project / f"Pulumi.{color}.yaml"
+        stack.write_text(stack.read_text().replace("eks-bluegreen:demo: true", "eks-bluegreen:demo: false"))
+        stack.write_text(stack.read_text() + WORKLOADS_STACK_LINES)
+    code, out = plan_output(capsys, "green", project_dir=project)
+    assert code == ExitStatus.OK, out
+    assert "chart flux2 2.18.3 in namespace flux-system" in out
+    assert "controllers: kustomizeController, sourceController (the others off)" in out
+    assert "url: https://github.com/example/eks-bluegreen" in out and 'ref: {"tag": "v1.0.0"}' in out
+    assert "credentials: Secret workloads-git" in out and 'stringData: "[secret]"' in out
+    assert "pulumi.com/waitFor: condition=Ready" in out and 'deletionPolicy: "WaitForTermination"' in out
+    assert 'substitute ${clusterVersion} = "1.34"' in out
+    assert "created after Kustomization flux-system/workloads is Ready" in out
+    assert "Ym9ndXMt" not in out  # the encrypted text is not shown either
+    table = out.split("Flux substitutions in the workloads")[1]
+    assert "${color}           green                 blue" in table
+    assert "${clusterVersion}  1.34                  1.33" in table
+    assert "${domain}          example.com           example.com" in table

@@ -8,6 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bluegreen import flux
 from bluegreen.exits import ExitStatus
 from bluegreen.pair_agreement import PublishedSide, agreement_problems
 from bluegreen.settings import Settings, SettingsError
@@ -27,7 +28,10 @@ KEY_INPUTS = {
     "kubernetes:networking.k8s.io/v1:IngressClass": ("spec",),
     "kubernetes:eks.amazonaws.com/v1:IngressClassParams": ("spec",),
     "pulumi:pulumi:StackReference": ("name",),
+    "kubernetes:core/v1:Secret": ("stringData",),
 }
+GIT_REPOSITORY_TYPE = f"kubernetes:{flux.SOURCE_API}:GitRepository"
+KUSTOMIZATION_KEYS = ("path", "prune", "wait", "deletionPolicy", "interval", "timeout", "retryInterval")
 EXTERNAL_DNS_KEYS = ("txtOwnerId", "policy", "domainFilters", "annotationPrefix", "interval", "triggerLoopOnEvent")
 
 
@@ -83,7 +87,20 @@ def run(args: argparse.Namespace) -> ExitStatus:
     if not peer:
         why = "is invalid (bluegreen status lists its problems)" if peer_path.exists() else "is not in this folder"
         print(f"(the peer is not shown: {peer_path.name} {why})")
+    if settings.workloads:
+        _print_substitutions([(args.stack, settings)] + ([(settings.peer_stack, peer)] if peer else []))
     return ExitStatus.OK
+
+
+def _print_substitutions(stacks: list[tuple[str, Settings]]) -> None:
+    """What ${var} becomes in the workloads of each colour: one repository, the differences are here."""
+    columns = [(name, flux.substitutions(settings)) for name, settings in stacks]
+    keys = list(columns[0][1])
+    width = max(len(f"${{{key}}}") for key in keys)
+    print("\nFlux substitutions in the workloads (postBuild.substitute, from the stack files):")
+    print("  " + " " * width + "".join(f"  {name:<20}" for name, _ in columns).rstrip())
+    for key in keys:
+        print(f"  {'${' + key + '}':<{width}}" + "".join(f"  {values[key]:<20}" for _, values in columns).rstrip())
 
 
 def _peer_settings(path: Path) -> Settings | None:
@@ -101,22 +118,44 @@ def _print_resources(result: Plan) -> None:
         children.setdefault(resource.parent, []).append(resource)
     roots = [r for r in result.resources if r.parent not in {x.urn for x in result.resources}]
     print(f"{len(result.resources)} resources:")
+    by_urn = {r.urn: r for r in result.resources}
     for resource in roots:
-        _print_tree(resource, children, depth=0)
+        _print_tree(resource, children, by_urn, depth=0)
 
 
-def _print_tree(resource: Declared, children: dict[str, list[Declared]], depth: int) -> None:
+def _print_tree(
+    resource: Declared, children: dict[str, list[Declared]], by_urn: dict[str, Declared], depth: int
+) -> None:
     indent = "  " * depth
     flags = " [protected]" if resource.protect else ""
     print(f"{indent}- {resource.type}  {resource.name}{flags}")
-    for line in _key_settings(resource):
+    for line in _key_settings(resource, by_urn):
         print(f"{indent}    {line}")
     for child in children.get(resource.urn, []):
-        _print_tree(child, children, depth + 1)
+        _print_tree(child, children, by_urn, depth + 1)
 
 
-def _key_settings(resource: Declared) -> list[str]:
+def _key_settings(resource: Declared, by_urn: dict[str, Declared]) -> list[str]:
     inputs = resource.inputs
+    if resource.type == "kubernetes:helm.sh/v3:Release" and inputs.get("chart") == flux.CHART_NAME:
+        values = inputs.get("values", {})
+        running = sorted(key for key, value in values.items() if isinstance(value, dict) and value.get("create"))
+        return [
+            f"chart {inputs.get('chart')} {inputs.get('version')} in namespace {inputs.get('namespace')}",
+            f"controllers: {', '.join(running)} (the others off)",
+        ]
+    if resource.type == GIT_REPOSITORY_TYPE:
+        spec = inputs["spec"]
+        lines = [f"url: {spec['url']}", f"ref: {json.dumps(spec['ref'])}"]
+        return lines + ([f"credentials: Secret {spec['secretRef']['name']}"] if "secretRef" in spec else [])
+    if resource.type == flux.KUSTOMIZATION_TYPE and "spec" not in inputs:
+        return ["a read of the live object: trafficWeight above 0 needs it Ready"]
+    if resource.type == flux.KUSTOMIZATION_TYPE:
+        spec = inputs["spec"]
+        lines = [f"{key}: {json.dumps(spec[key])}" for key in KUSTOMIZATION_KEYS if key in spec]
+        lines += [f"{k}: {v}" for k, v in inputs["metadata"].get("annotations", {}).items()]
+        lines += [f"substitute ${{{k}}} = {json.dumps(v)}" for k, v in sorted(spec["postBuild"]["substitute"].items())]
+        return lines
     if resource.type == "kubernetes:helm.sh/v3:Release":
         values = inputs.get("values", {})
         lines = [f"chart {inputs.get('chart')} {inputs.get('version')} in namespace {inputs.get('namespace')}"]
@@ -130,6 +169,12 @@ def _key_settings(resource: Declared) -> list[str]:
             f"{rule['host']} -> service {inputs['metadata']['namespace']}/{backend['name']}:{backend['port']['number']}"
         ]
         lines += [f"{k}: {v}" for k, v in inputs["metadata"].get("annotations", {}).items()]
+        waits = [by_urn[urn] for urn in resource.dependencies if urn in by_urn]
+        lines += [
+            f"created after Kustomization {k.inputs['metadata']['namespace']}/{k.inputs['metadata']['name']} is Ready"
+            for k in waits
+            if k.type == flux.KUSTOMIZATION_TYPE
+        ]
         return lines
     if resource.type == "aws:iam/rolePolicy:RolePolicy":
         policy = json.loads(inputs["policy"])
