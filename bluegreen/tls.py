@@ -12,7 +12,7 @@ Facts (sources in the README's HTTPS section):
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from bluegreen import dns, external_dns_values
@@ -27,7 +27,7 @@ ISSUED = "ISSUED"
 # cause of a hang is gone; a certificate still pending after this long needs a person.
 VALIDATION_TIMEOUT = "30m"
 
-_ALB = "alb.ingress.kubernetes.io/"
+ALB_ANNOTATION = "alb.ingress.kubernetes.io/"
 
 
 def required_names(settings: Settings) -> list[str]:
@@ -73,9 +73,9 @@ def listener_annotations(settings: Settings) -> dict[str, str]:
     if not settings.tls:
         return {}
     return {
-        _ALB + "listen-ports": json.dumps([{"HTTP": 80}, {"HTTPS": HTTPS_PORT}], separators=(",", ":")),
-        _ALB + "ssl-redirect": str(HTTPS_PORT),
-        _ALB + "ssl-policy": SSL_POLICY,
+        ALB_ANNOTATION + "listen-ports": json.dumps([{"HTTP": 80}, {"HTTPS": HTTPS_PORT}], separators=(",", ":")),
+        ALB_ANNOTATION + "ssl-redirect": str(HTTPS_PORT),
+        ALB_ANNOTATION + "ssl-policy": SSL_POLICY,
     }
 
 
@@ -169,3 +169,33 @@ def mixed_pair_problem(one: ColourTls, other: ColourTls) -> str | None:
         f"shared hostnames would get HTTPS from one and not the other; set tls the same on both, or move all "
         f"traffic to {without.stack} first"
     )
+
+
+@dataclass(frozen=True)
+class HandshakeTarget:
+    """One TLS handshake `verify` makes: a colour's load balancer, asked for one name."""
+
+    color: str
+    address: str | None  # the load balancer the colour's weighted record points at; None: no such record
+    server_name: str
+
+
+def handshake_targets(
+    stacks: Mapping[str, Settings], addresses: Mapping[tuple[str, str], str]
+) -> list[HandshakeTarget]:
+    """Each colour with TLS, at the address of its weighted record per shared hostname, asked for that
+    hostname and (with `directHostnames`) the colour's direct name, which the same load balancer serves.
+
+    `addresses` maps (colour, hostname) to the alias target or address of that colour's weighted record.
+    """
+    targets = []
+    for color, settings in stacks.items():
+        if not settings.tls:
+            continue
+        for endpoint in settings.endpoints:
+            address = addresses.get((color, endpoint.hostname))
+            targets.append(HandshakeTarget(color, address, endpoint.hostname))
+            if settings.direct_hostnames:
+                direct = external_dns_values.direct_hostname(color, endpoint)
+                targets.append(HandshakeTarget(color, address, direct))
+    return targets

@@ -146,6 +146,14 @@ def pair_problems(stacks: Sequence[StackTraffic]) -> list[str]:
     return problems
 
 
+def tls_pending(stacks: Sequence[StackTraffic]) -> StackTraffic | None:
+    """The stack still without TLS while its peer has it: turn it on there before moving traffic."""
+    serving = {s.stack: s.published.tls for s in stacks if s.published is not None and s.published.tls is not None}
+    if len(set(serving.values())) < 2:
+        return None
+    return next(s for s in stacks if serving.get(s.stack) is False)
+
+
 def change_problems(before: Mapping[str, StackTraffic], after: Mapping[str, StackTraffic]) -> list[str]:
     """Why a change of stack files (stack name -> traffic; a missing stack has no file) is unsafe to merge.
 

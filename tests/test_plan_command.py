@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -10,6 +9,7 @@ import pytest
 from bluegreen import cli
 from bluegreen.exits import ExitStatus
 from tests.conftest import PROJECT_DIR
+from tests.support.cli import copy_project
 
 
 def plan_output(capsys: pytest.CaptureFixture[str], *args: str, project_dir: Path = PROJECT_DIR) -> tuple[int, str]:
@@ -39,13 +39,6 @@ def test_plan_lists_resources_by_parent_with_key_settings_and_the_traffic_table(
     table = out.split("Traffic for app.example.com")[1]
     assert "blue   blue    1.33          1   100%" in table
     assert "green  green   1.34          0     0%" in table
-
-
-def copy_project(tmp_path: Path) -> Path:
-    for name in ("__main__.py", "Pulumi.yaml", "Pulumi.blue.yaml", "Pulumi.green.yaml"):
-        shutil.copy(PROJECT_DIR / name, tmp_path / name)
-    shutil.copytree(PROJECT_DIR / "components", tmp_path / "components")
-    return tmp_path
 
 
 def test_bad_settings_print_every_problem_and_exit_non_zero(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

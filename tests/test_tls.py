@@ -169,3 +169,20 @@ def test_the_pair_rule_includes_tls_and_leaves_out_sides_that_do_not_say() -> No
     assert "set tls: true on green first" in problem
     assert agreement_problems([side("blue", 1, False), side("green", 0, True)]) == []
     assert agreement_problems([side("blue", 1, True), side("green", 0, None)]) == []
+
+
+def test_verify_shakes_hands_with_each_colour_for_every_shared_and_direct_name() -> None:
+    one_host = {**RAW, "endpoints": RAW["endpoints"][:1]}
+    stacks = {
+        "blue": parse(one_host),
+        "green": parse({**one_host, "color": "green", "trafficWeight": 0}),
+    }
+    addresses = {("blue", "h1.example.com"): "blue-alb.elb.amazonaws.com"}
+    assert tls.handshake_targets(stacks, addresses) == [
+        tls.HandshakeTarget("blue", "blue-alb.elb.amazonaws.com", "h1.example.com"),
+        tls.HandshakeTarget("blue", "blue-alb.elb.amazonaws.com", "blue.h1.example.com"),
+        tls.HandshakeTarget("green", None, "h1.example.com"),  # no weighted record for green
+        tls.HandshakeTarget("green", None, "green.h1.example.com"),
+    ]
+    stacks["green"] = parse({**one_host, "color": "green", "trafficWeight": 0, "tls": False})
+    assert [t.color for t in tls.handshake_targets(stacks, addresses)] == ["blue", "blue"]

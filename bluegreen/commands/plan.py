@@ -8,7 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bluegreen import flux
+from bluegreen import flux, tls
 from bluegreen.exits import ExitStatus
 from bluegreen.pair_agreement import PublishedSide, agreement_problems
 from bluegreen.settings import Settings, SettingsError
@@ -29,6 +29,7 @@ KEY_INPUTS = {
     "kubernetes:eks.amazonaws.com/v1:IngressClassParams": ("spec",),
     "pulumi:pulumi:StackReference": ("name",),
     "kubernetes:core/v1:Secret": ("stringData",),
+    "aws:acm/certificate:Certificate": ("domainName", "subjectAlternativeNames"),
 }
 GIT_REPOSITORY_TYPE = f"kubernetes:{flux.SOURCE_API}:GitRepository"
 KUSTOMIZATION_KEYS = ("path", "prune", "wait", "deletionPolicy", "interval", "timeout", "retryInterval")
@@ -70,7 +71,11 @@ def run(args: argparse.Namespace) -> ExitStatus:
     )
     print()
     scenario = mock_engine.Scenario(
-        peer_outputs={"trafficWeight": peer_weight, "txtOwnerId": peer.txt_owner_id if peer else None}
+        peer_outputs={
+            "trafficWeight": peer_weight,
+            "txtOwnerId": peer.txt_owner_id if peer else None,
+            "tls": peer.tls if peer else None,
+        }
     )
     result = mock_engine.run_program(load_stack_config(path), args.stack, args.project_dir, scenario)
     _print_resources(result)
@@ -168,7 +173,9 @@ def _key_settings(resource: Declared, by_urn: dict[str, Declared]) -> list[str]:
         lines = [
             f"{rule['host']} -> service {inputs['metadata']['namespace']}/{backend['name']}:{backend['port']['number']}"
         ]
-        lines += [f"{k}: {v}" for k, v in inputs["metadata"].get("annotations", {}).items()]
+        annotations = inputs["metadata"].get("annotations", {})
+        lines += [f"{k}: {v}" for k, v in annotations.items()]
+        lines += _listeners(annotations)
         waits = [by_urn[urn] for urn in resource.dependencies if urn in by_urn]
         lines += [
             f"created after Kustomization {k.inputs['metadata']['namespace']}/{k.inputs['metadata']['name']} is Ready"
@@ -176,8 +183,34 @@ def _key_settings(resource: Declared, by_urn: dict[str, Declared]) -> list[str]:
             if k.type == flux.KUSTOMIZATION_TYPE
         ]
         return lines
+    if resource.type == "aws:route53/record:Record":
+        kept = "kept on destroy" if resource.retain_on_delete else "deleted on destroy"
+        overwrite = ", overwrites the peer's copy" if inputs.get("allowOverwrite") else ""
+        return [
+            f"{inputs.get('type')} {inputs.get('name')} -> {', '.join(inputs.get('records', []))} "
+            f"(ttl {inputs.get('ttl')}{overwrite}, {kept})"
+        ]
+    if resource.type == "aws:acm/certificateValidation:CertificateValidation":
+        return [f"waits up to {resource.create_timeout or 'the default'} for the certificate to be issued"]
     if resource.type == "aws:iam/rolePolicy:RolePolicy":
         policy = json.loads(inputs["policy"])
         return [f"allow {', '.join(s['Action'])} on {', '.join(s['Resource'])}" for s in policy["Statement"]]
     keys = KEY_INPUTS.get(resource.type, ())
     return [f"{key}: {json.dumps(inputs[key])}" for key in keys if key in inputs]
+
+
+def _listeners(annotations: dict[str, str]) -> list[str]:
+    """The listeners the load balancer controller builds from these annotations, in words."""
+    ports = json.loads(annotations.get(tls.ALB_ANNOTATION + "listen-ports", '[{"HTTP": 80}]'))
+    redirect = annotations.get(tls.ALB_ANNOTATION + "ssl-redirect")
+    policy = annotations.get(tls.ALB_ANNOTATION + "ssl-policy", "the controller's default policy")
+    listeners = []
+    for port in ports:
+        for protocol, number in port.items():
+            if protocol == "HTTPS":
+                listeners.append(f"HTTPS {number} ({policy})")
+            elif redirect:
+                listeners.append(f"HTTP {number} -> redirect to HTTPS {redirect}")
+            else:
+                listeners.append(f"HTTP {number}")
+    return ["listeners: " + "; ".join(listeners)]

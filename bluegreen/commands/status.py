@@ -34,6 +34,13 @@ def next_step_advice(stacks: Sequence[weights.StackTraffic], project_dir: str | 
             f"  then, once that change is merged: {weights.pulumi_up_command(step.stack, project_dir)}",
         ]
 
+    if pending := weights.tls_pending(stacks):
+        return [
+            f"TLS is on for the other colour but not yet for {pending.color}: set tls: true on stack "
+            f"{pending.stack} in its own pull request, then "
+            f"{weights.pulumi_up_command(pending.stack, project_dir)}; traffic moves once both colours serve HTTPS."
+        ]
+
     target = weights.promotion_target(stacks)
     if target is None:
         lines = [f"Both colours run {stacks[0].version}: no newer version is waiting for traffic."]

@@ -1,7 +1,11 @@
-"""`bluegreen verify`: compare each shared hostname's Route 53 records with the two stack files.
+"""`bluegreen verify`: compare each shared hostname's Route 53 records with the two stack files, and check
+the certificate each colour's load balancer serves.
 
 Read-only. For each hostname it reads that name and the TXT names ExternalDNS keeps its ownership in
-(four name-scoped ListResourceRecordSets calls, whatever the zone's size), never the whole zone.
+(four name-scoped ListResourceRecordSets calls, whatever the zone's size), never the whole zone. Then,
+for each colour with `tls`, a TLS handshake with the load balancer its weighted record points at, once
+per shared hostname and direct name (SNI), reporting whether the certificate is valid for the name and
+when it expires.
 """
 
 from __future__ import annotations
@@ -9,14 +13,15 @@ from __future__ import annotations
 import argparse
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from bluegreen import cli, stackfiles
+from bluegreen import cli, stackfiles, tls, tls_probe
 from bluegreen.commands import argtypes
 from bluegreen.exits import BluegreenError, ExitStatus
 from bluegreen.route53 import samples
 from bluegreen.route53.client import make_client, read_hostname, sample_answers
-from bluegreen.route53.verify import compare, table
+from bluegreen.route53.verify import compare, load_balancer_addresses, table
 from bluegreen.settings import COLORS, placeholder_zone_problem
 
 if TYPE_CHECKING:
@@ -62,6 +67,7 @@ def run(
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], float] = time.monotonic,
     resolve: Callable[[str], set[str]] | None = None,
+    tls_check: Callable[[str, str], tls_probe.TlsResult] = tls_probe.check,
 ) -> ExitStatus:
     pair = stackfiles.load_pair(args.project_dir)
     if problem := placeholder_zone_problem(pair.zone_id):
@@ -83,12 +89,42 @@ def run(
         print(table(expected, records[hostname]))
         if args.samples:
             _print_samples(client, pair, hostname, records[hostname], args.samples, resolve)
+    failed_tls = _check_tls(pair, only, records, tls_check)
     differing = [h for h in pair.hostnames if findings[h]]
     if differing:
         print(f"\n{len(differing)} of {len(pair.hostnames)} hostname(s) differ from the stack files.")
-        return ExitStatus.PROBLEM
-    print(f"\nAll {len(pair.hostnames)} hostname(s) match the stack files.")
-    return ExitStatus.OK
+    else:
+        print(f"\nAll {len(pair.hostnames)} hostname(s) match the stack files.")
+    if failed_tls:
+        print(f"{failed_tls} TLS check(s) failed.")
+    return ExitStatus.PROBLEM if differing or failed_tls else ExitStatus.OK
+
+
+def _check_tls(
+    pair: StackPair,
+    only: tuple[str, ...],
+    records: dict[str, list[RecordSet]],
+    tls_check: Callable[[str, str], tls_probe.TlsResult],
+) -> int:
+    """Handshake with each compared colour's load balancer for every name it serves; print results, count failures."""
+    stacks = {color: settings for color, settings in pair.stacks.items() if color in only}
+    targets = tls.handshake_targets(stacks, load_balancer_addresses(records))
+    if not targets:
+        return 0
+    now = datetime.now(UTC)
+    print("\nHTTPS: a TLS handshake with each colour's load balancer (from its weighted record), per name:")
+    failed = 0
+    for target in targets:
+        if target.address is None:
+            result = tls_probe.TlsResult(
+                "", target.server_name, tls_probe.UNREACHABLE, f"no weighted A record of {target.color} to connect to"
+            )
+        else:
+            result = tls_check(target.address, target.server_name)
+        failed += not result.ok
+        where = f" at {target.address}" if target.address else ""
+        print(f"  {target.color} {target.server_name}{where}: {result.describe(now)}")
+    return failed
 
 
 def _check_until_match(

@@ -113,3 +113,17 @@ def format_rows(rows: Sequence[Sequence[str]]) -> str:
     return "\n".join(
         "  " + "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows
     )
+
+
+def load_balancer_addresses(records: Mapping[str, Sequence[RecordSet]]) -> dict[tuple[str, str], str]:
+    """(colour, hostname) -> where that colour's weighted A record points: the alias target (its load
+    balancer) or the record's first address. The TLS check of `verify` connects there."""
+    addresses: dict[tuple[str, str], str] = {}
+    for hostname, found in records.items():
+        for record in found:
+            if record.name != hostname or record.type != "A" or record.policy != "weighted":
+                continue
+            target = record.alias_target or next(iter(record.values), None)
+            if record.set_identifier is not None and target:
+                addresses[(record.set_identifier, hostname)] = target
+    return addresses

@@ -5,6 +5,7 @@ Used by the command tests through the `bluegreen` fixture (registered in conftes
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,6 +49,14 @@ def write_stack(
 def write_pair(project: Path, blue: int, green: int, **blue_overrides: str) -> None:
     write_stack(project, "blue", blue, **blue_overrides)
     write_stack(project, "green", green)
+
+
+def copy_project(directory: Path) -> Path:
+    """The program and the sample stack files in `directory`, for commands that run the program offline."""
+    for name in ("__main__.py", "Pulumi.yaml", "Pulumi.blue.yaml", "Pulumi.green.yaml"):
+        shutil.copy(ROOT / name, directory / name)
+    shutil.copytree(ROOT / "components", directory / "components")
+    return directory
 
 
 def weight_in(project: Path, stack: str) -> int:
