@@ -107,4 +107,4 @@ def test_only_the_compared_colours_are_checked(tmp_path: Path, load_balancers: d
     out = capsys.readouterr().out
     assert code == ExitStatus.OK, out
     assert f"  green green.{HOST} at {ALB['green']}: valid" in out
-    assert "  blue " not in out
+    assert f"  blue {HOST} at" not in out and f"  blue blue.{HOST}" not in out
