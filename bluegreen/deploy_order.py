@@ -32,9 +32,9 @@ from typing import TYPE_CHECKING, Any
 from bluegreen.cli import run_command
 from bluegreen.exits import BluegreenError, ExitStatus
 from bluegreen.git import GitError, git
-from bluegreen.settings import MAX_WEIGHT, PROJECT, placeholder_zone_problem
+from bluegreen.settings import MAX_WEIGHT, PROJECT, placeholder_zone_problem, weight_problem
 from bluegreen.settings import parse_weight as weight_value
-from bluegreen.stackfiles import WEIGHT_KEY
+from bluegreen.stackfiles import WEIGHT_KEY, config_from_text
 
 if TYPE_CHECKING:
     import pulumi
@@ -141,12 +141,12 @@ def _document(text: str, where: str) -> dict[str, Any]:
 
 
 def parse_weight(text: str, where: str) -> int:
-    """The trafficWeight of a stack file, by the settings' rule (a plain 0..255)."""
+    """The trafficWeight of a stack file, read as written and by the program's rule (settings.parse_weight)."""
     config = _document(text, where).get("config")
-    value = config.get(WEIGHT_KEY) if isinstance(config, dict) else None
+    value = config_from_text(text).get(WEIGHT_KEY) if isinstance(config, dict) else None
     weight = weight_value(value)
     if weight is None:
-        raise DeployOrderError(f"{where}: {WEIGHT_KEY} must be a whole number 0..{MAX_WEIGHT}, found {value!r}")
+        raise DeployOrderError(f"{where}: {weight_problem(value)}")
     return weight
 
 

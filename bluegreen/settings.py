@@ -372,6 +372,13 @@ def weight_rule(value: Any) -> str:
     )
 
 
+def weight_problem(value: Any) -> str | None:
+    """The message for a trafficWeight value that is not a weight, as the program and every command give it."""
+    if parse_weight(value) is not None:
+        return None
+    return f"{PROJECT}:trafficWeight = {shown_value(value)}: {weight_rule(value)}"
+
+
 def _unknown_key(key: str) -> str:
     known = difflib.get_close_matches(key, SETTINGS_BY_KEY, n=1, cutoff=0.6)
     if not known:
@@ -586,8 +593,8 @@ def parse(raw: Mapping[str, Any], source: str = "stack settings") -> Settings:
     )
     weight_raw = reader.value("trafficWeight")
     weight = parse_weight(weight_raw)
-    if weight_raw is not None and weight is None:
-        reader.problem("trafficWeight", weight_raw, weight_rule(weight_raw))
+    if weight_raw is not None and (problem := weight_problem(weight_raw)):
+        reader.problems.append(problem)
     zone_id = reader.string(
         "hostedZoneId",
         r"Z[A-Z0-9]{1,31}",

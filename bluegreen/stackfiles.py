@@ -15,13 +15,16 @@ import tempfile
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bluegreen.exits import BluegreenError, ExitStatus
 from bluegreen.git import GitError, git
 from bluegreen.route53.records import ColorExpectation, Expected
 from bluegreen.settings import COLORS, PROJECT, Settings, SettingsError, parse, project_config
 from bluegreen.weights import StackTraffic
+
+if TYPE_CHECKING:
+    from ruamel.yaml.nodes import Node
 
 WEIGHT_KEY = f"{PROJECT}:trafficWeight"
 _STACK_FILE_NAME = re.compile(r"Pulumi\.(?P<stack>[^/]+)\.yaml")
@@ -55,11 +58,37 @@ def stack_names(project_dir: Path) -> list[str]:
 
 
 def load_stack_config(path: Path) -> dict[str, Any]:
-    """The `config:` map of a stack file with every namespace kept (e.g. aws:region), as YAML typed it."""
-    from ruamel.yaml import YAML  # imported here: only the file-reading commands need it
+    """The `config:` map of a stack file with every namespace kept (e.g. aws:region); see `config_from_text`."""
+    return config_from_text(path.read_text())
 
-    document = YAML(typ="safe", pure=True).load(path.read_text())
-    return dict((document or {}).get("config") or {})
+
+def config_from_text(text: str) -> dict[str, Any]:
+    """The `config:` map of a stack file's text, as YAML typed it, except the weight: read as written.
+
+    The Pulumi CLI hands a program every config value as the text in the file, so the program sees
+    `0x10`, `+5`, `010`, `1_0` or `0o7` where YAML reads 16, 5, 10, 10 or 7. Keeping the weight's text
+    (when it is a plain number or boolean) makes every offline reader apply exactly the program's rule,
+    settings.parse_weight, with the same message. The one reader of stack files for the commands and
+    deploy_order.
+    """
+    from ruamel.yaml import YAML  # imported here: only the file-reading commands need it
+    from ruamel.yaml.nodes import ScalarNode
+
+    yaml = YAML(typ="safe", pure=True)
+    root = yaml.compose(text)  # composed once: the nodes keep the text, the constructed values the types
+    document = yaml.constructor.construct_document(root) if root is not None else None
+    config = dict((document or {}).get("config") or {})
+    if WEIGHT_KEY in config and not isinstance(config[WEIGHT_KEY], str):
+        try:
+            node = _weight_node(root)
+        except EditError:
+            return config
+        if isinstance(node, ScalarNode) and node.style is None and str(node.tag).endswith(_AS_WRITTEN):
+            config[WEIGHT_KEY] = node.value
+    return config
+
+
+_AS_WRITTEN = (":int", ":float", ":bool")  # the YAML types of a plain scalar that Pulumi passes on as text
 
 
 def load_stack_settings(path: Path) -> Settings:
@@ -129,7 +158,17 @@ def read_at_ref(project_dir: Path, ref: str) -> StackFiles:
 def weight_span(text: str) -> tuple[int, int]:
     """Start and end offsets of the `eks-bluegreen:trafficWeight` value in a stack file's text."""
     from ruamel.yaml import YAML
-    from ruamel.yaml.nodes import MappingNode, Node, ScalarNode
+    from ruamel.yaml.nodes import ScalarNode
+
+    weight = _weight_node(YAML(typ="safe", pure=True).compose(text))
+    if not isinstance(weight, ScalarNode):
+        raise EditError(f"{WEIGHT_KEY} is not a single value")
+    return weight.start_mark.index, weight.end_mark.index
+
+
+def _weight_node(root: Node | None) -> Node:
+    """The YAML node of the `eks-bluegreen:trafficWeight` value; EditError unless there is exactly one."""
+    from ruamel.yaml.nodes import MappingNode, ScalarNode
 
     def value_of(node: Node | None, key: str, where: str) -> Node:
         if not isinstance(node, MappingNode):
@@ -139,10 +178,7 @@ def weight_span(text: str) -> tuple[int, int]:
             raise EditError(f"{where} has {len(values)} `{key}` keys; expected one")
         return values[0]
 
-    weight = value_of(value_of(YAML(typ="safe", pure=True).compose(text), "config", "the file"), WEIGHT_KEY, "config")
-    if not isinstance(weight, ScalarNode):
-        raise EditError(f"{WEIGHT_KEY} is not a single value")
-    return weight.start_mark.index, weight.end_mark.index
+    return value_of(value_of(root, "config", "the file"), WEIGHT_KEY, "config")
 
 
 def set_traffic_weight(path: Path, weight: int) -> bytes:
@@ -156,7 +192,7 @@ def set_traffic_weight(path: Path, weight: int) -> bytes:
     text = path.read_bytes().decode()  # bytes, not read_text: keep \r\n line ends as they are
     start, end = weight_span(text)
     edited = (text[:start] + str(weight) + text[end:]).encode()
-    expected: dict[str, Any] = {**load_stack_config(path), WEIGHT_KEY: weight}
+    expected: dict[str, Any] = {**load_stack_config(path), WEIGHT_KEY: str(weight)}
     # A temporary file next to the original: read back, then renamed over the original in one step.
     handle, temporary_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     temporary = Path(temporary_name)

@@ -88,7 +88,7 @@ def test_check_refuses_an_invalid_stack_file_with_exit_2(repo: Path, bluegreen: 
     result = bluegreen("check", "--base", "HEAD")
     assert result.code == ExitStatus.USAGE
     assert "**Invalid stack file**" in result.out
-    assert "- Pulumi.green.yaml: eks-bluegreen:trafficWeight = 1.5" in result.out
+    assert "- Pulumi.green.yaml: eks-bluegreen:trafficWeight = '1.5'" in result.out
 
 
 def test_check_accepts_a_new_stack_at_weight_0_and_notes_a_removed_one(tmp_path: Path, bluegreen: Run) -> None:

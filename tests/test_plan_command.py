@@ -49,7 +49,7 @@ def test_bad_settings_print_every_problem_and_exit_non_zero(capsys: pytest.Captu
     code, out = plan_error(capsys, "blue", project_dir=project)
     assert code == ExitStatus.USAGE
     assert "Pulumi.blue.yaml: 2 problem(s)" in out
-    assert "eks-bluegreen:trafficWeight = 1.5" in out and "eks-bluegreen:clusterVersion = 1.3" in out
+    assert "eks-bluegreen:trafficWeight = '1.5'" in out and "eks-bluegreen:clusterVersion = 1.3" in out
     assert "resources:" not in out
 
 

@@ -114,7 +114,7 @@ def test_working_tree_reports_invalid_files_without_raising(tmp_path: Path) -> N
     assert files.names == ["blue", "green", "list", "red"]
     assert files.invalid["list"].problems[0].startswith("is not a stack file with a `config:` map")
     assert files.invalid["blue"].problems == ["is not valid YAML: expected ',' or ']', but got '<stream end>' (line 3)"]
-    assert any("trafficWeight = 300" in p for p in files.invalid["red"].problems)
+    assert any("trafficWeight = '300'" in p for p in files.invalid["red"].problems)
     assert files.invalid["red"].source == "Pulumi.red.yaml"
 
 

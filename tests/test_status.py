@@ -94,7 +94,7 @@ def test_status_shows_an_allowed_all_zero_pair_as_flagged(tmp_path: Path, bluegr
     [
         (0, 0, "", ExitStatus.PROBLEM, "every trafficWeight is 0"),
         (0, 0, "  eks-bluegreen:allowAllZero: true\n", ExitStatus.PROBLEM, "allowAllZero is not set on green"),
-        (300, 0, "", ExitStatus.USAGE, "eks-bluegreen:trafficWeight = 300: must be 0..255, the range"),
+        (300, 0, "", ExitStatus.USAGE, "eks-bluegreen:trafficWeight = '300': must be 0..255, the range"),
         ('"1.0"', 0, "", ExitStatus.USAGE, "eks-bluegreen:trafficWeight = '1.0'"),
         (1, 0, "  eks-bluegreen:colour: blue\n", ExitStatus.USAGE, "eks-bluegreen:colour is not a setting"),
     ],

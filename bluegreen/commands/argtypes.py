@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from bluegreen.settings import MAX_WEIGHT, parse_weight
+from bluegreen.settings import parse_weight, weight_rule
 
 MAX_SAMPLES = 1000  # TestDNSAnswer shares Route 53's 5 requests/s per account: 1,000 samples take minutes
 
@@ -12,7 +12,7 @@ MAX_SAMPLES = 1000  # TestDNSAnswer shares Route 53's 5 requests/s per account: 
 def weight(text: str) -> int:
     value = parse_weight(text)
     if value is None:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number from 0 to {MAX_WEIGHT}")
+        raise argparse.ArgumentTypeError(f"{text!r} {weight_rule(text)}")
     return value
 
 
