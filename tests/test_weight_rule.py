@@ -28,7 +28,7 @@ def test_the_program_refuses_the_text_that_yaml_reads_as_a_number(written: str) 
     assert config["trafficWeight"] == written
     with pytest.raises(Exception, match="trafficWeight") as refused:
         parse(config, source="Pulumi.blue.yaml")
-    assert weight_problem(written) in str(refused.value)
+    assert str(weight_problem(written)) in str(refused.value)
 
 
 @pytest.mark.parametrize("written", NOT_PLAIN_DECIMAL)
@@ -40,7 +40,7 @@ def test_offline_commands_refuse_it_with_the_programs_message(
     write_stack(tmp_path, "blue", written)
     result = bluegreen(*command)
     assert result.code == ExitStatus.USAGE
-    assert f"{weight_problem(written)}" in result.err
+    assert str(weight_problem(written)) in result.err
     assert stack_file(tmp_path, "blue").read_text() == stack_text("blue", written, "1.33")
 
 
@@ -53,7 +53,7 @@ def test_check_refuses_it_in_the_working_tree(tmp_path: Path, bluegreen: Run, wr
     write_stack(tmp_path, "blue", written)
     result = bluegreen("check", "--base", "HEAD")
     assert result.code == ExitStatus.USAGE
-    assert weight_problem(written) in result.out  # the report for the pull request
+    assert str(weight_problem(written)) in result.out  # the report for the pull request
 
 
 @pytest.mark.parametrize("written", NOT_PLAIN_DECIMAL)
