@@ -155,6 +155,32 @@ def read_at_ref(project_dir: Path, ref: str) -> StackFiles:
     return files
 
 
+def git_text(project_dir: Path, ref: str, name: str) -> str:
+    """The text of a file of the project folder at a git ref."""
+    return git(project_dir, "show", f"{ref}:./{name}").decode(errors="replace")
+
+
+def changed_paths(project_dir: Path, ref: str) -> list[str]:
+    """Files of the project that differ between `ref` and the working tree (untracked ones included)."""
+    changed = git(project_dir, "diff", "--name-only", "--relative", "--no-renames", ref, "--").decode().splitlines()
+    untracked = git(project_dir, "ls-files", "--others", "--exclude-standard").decode().splitlines()
+    return sorted({*changed, *untracked})
+
+
+def only_the_weight_line_differs(before: str, after: str) -> bool:
+    """True when two texts of a stack file differ in the trafficWeight line and nowhere else."""
+    before_lines, after_lines = before.splitlines(), after.splitlines()
+    if len(before_lines) != len(after_lines):
+        return False
+    try:
+        weight_line = after[: weight_span(after)[0]].count("\n")
+    except EditError:
+        return False
+    return all(
+        old == new for n, (old, new) in enumerate(zip(before_lines, after_lines, strict=True)) if n != weight_line
+    )
+
+
 def weight_span(text: str) -> tuple[int, int]:
     """Start and end offsets of the `eks-bluegreen:trafficWeight` value in a stack file's text."""
     from ruamel.yaml import YAML

@@ -138,3 +138,33 @@ def test_check_refuses_a_hostname_added_on_the_standby_first(repo: Path, bluegre
     result = bluegreen("check", "--base", "HEAD")
     assert result.code == ExitStatus.PROBLEM
     assert "new.example.com would be served only by 'green' at weight 0" in result.out
+
+
+def test_check_refuses_a_weight_change_with_another_setting_of_the_file(repo: Path, bluegreen: Run) -> None:
+    write_stack(repo, "green", 1, extra="  eks-bluegreen:demo: false\n")
+    result = bluegreen("check", "--base", "HEAD")
+    assert result.code == ExitStatus.PROBLEM
+    assert "Pulumi.green.yaml changes more than its trafficWeight line: a weight change goes alone" in result.out
+
+
+def test_check_refuses_a_weight_change_with_the_other_stack_file(repo: Path, bluegreen: Run) -> None:
+    write_stack(repo, "green", 1)
+    write_stack(repo, "blue", 1, version="1.32")  # blue's weight stays; only its version changes
+    result = bluegreen("check", "--base", "HEAD")
+    assert result.code == ExitStatus.PROBLEM
+    assert "the weight of stack green changes, and so does Pulumi.blue.yaml: a weight change goes alone" in result.out
+
+
+def test_check_refuses_a_weight_change_with_the_program(repo: Path, bluegreen: Run) -> None:
+    write_stack(repo, "green", 1)
+    (repo / "components").mkdir()
+    (repo / "components" / "traffic.py").write_text("# changed\n")
+    result = bluegreen("check", "--base", "HEAD")
+    assert result.code == ExitStatus.PROBLEM
+    assert "and so does components/traffic.py" in result.out
+
+
+def test_check_lets_a_setting_change_without_a_weight_through(repo: Path, bluegreen: Run) -> None:
+    write_stack(repo, "green", 0, extra="  eks-bluegreen:demo: false\n")
+    (repo / "README.md").write_text("changed\n")
+    assert bluegreen("check", "--base", "HEAD").code == ExitStatus.OK

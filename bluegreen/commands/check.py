@@ -30,6 +30,33 @@ def _traffic(files: stackfiles.StackFiles) -> dict[str, weights.StackTraffic]:
     return {stack: weights.StackTraffic.from_settings(stack, settings) for stack, settings in files.valid.items()}
 
 
+def _weight_change_alone(
+    args: argparse.Namespace, before: dict[str, weights.StackTraffic], after: dict[str, weights.StackTraffic]
+) -> list[str]:
+    """A pull request that moves a weight changes only that weight's line of that one stack file."""
+    moved = [s for s in sorted({*before, *after}) if s in before and s in after and before[s].weight != after[s].weight]
+    if len(moved) != 1:
+        return []  # no weight moves, or several (refused already), or a file comes or goes (its own rules)
+    (stack,) = moved
+    name = stackfiles.stack_file(args.project_dir, stack).name
+    alone = f"a weight change goes alone, in a pull request that changes only the trafficWeight line of {name}"
+    problems = []
+    others = [path for path in stackfiles.changed_paths(args.project_dir, args.base) if path != name]
+    if others:
+        problems.append(
+            f"the weight of stack {stack} changes, and so does {', '.join(others)}: {alone}; "
+            "put the other changes in a pull request of their own"
+        )
+    old = stackfiles.git_text(args.project_dir, args.base, name)
+    new = stackfiles.stack_file(args.project_dir, stack).read_text()
+    if not stackfiles.only_the_weight_line_differs(old, new):
+        problems.append(
+            f"{name} changes more than its trafficWeight line: {alone}; change the other settings of {name} "
+            "in a pull request of their own"
+        )
+    return problems
+
+
 def run(args: argparse.Namespace) -> ExitStatus:
     try:
         base = stackfiles.read_at_ref(args.project_dir, args.base)
@@ -61,7 +88,7 @@ def run(args: argparse.Namespace) -> ExitStatus:
     if notes:
         print("\nNotes:\n" + "\n".join(notes))
 
-    problems = weights.change_problems(before, after)
+    problems = weights.change_problems(before, after) + _weight_change_alone(args, before, after)
     if problems:
         print("\n**Refused**:\n" + "\n".join(f"- {problem}" for problem in problems))
         return ExitStatus.PROBLEM
