@@ -239,13 +239,13 @@ class Promotion:
         route53: Route53,
         metrics: Metrics,
         say: Callable[[str], None] = print,
-        trailers: Sequence[str] = (),
+        on_event: Callable[[Result], None] = lambda _result: None,
     ):
         self.new, self.old = new, other_color(new)
         self.policy = policy
         self.clock, self.ledger, self.deployer, self.route53, self.metrics = clock, ledger, deployer, route53, metrics
         self.say = say
-        self.trailers = list(trailers)
+        self.on_event = on_event  # e.g. rewrite the report, so that it can be opened during a promotion
         self.result = Result("held", new, ledger.weights())
         self.baseline: tuple[datetime, datetime] | None = None  # last window in which the old colour had traffic
         self.applied_at = clock.now()  # when the last apply finished
@@ -309,7 +309,7 @@ class Promotion:
         weights = self.ledger.weights()
         check_move(weights, move)
         after = {**weights, move.color: move.after}
-        message = commit_message(move, after, headline, [*body, *self.trailers])
+        message = commit_message(move, after, headline, body)
         commit = self.ledger.commit(move.color, move.after, message)
         self.say(f"{self._stamp()} {headline}: {move.color} {move.before} -> {move.after} (commit {commit[:12]})")
         self.deployer.deploy(move.color, commit, message, preview=preview)
@@ -389,6 +389,7 @@ class Promotion:
 
     def _event(self, kind, text: str, *, verdict: Verdict | None = None, commit: str | None = None) -> None:
         self.result.events.append(Event(self.clock.now(), kind, self.ledger.weights(), text, verdict, commit))
+        self.on_event(self.result)
 
     def _finish(self, outcome: Outcome) -> Result:
         self.result.outcome = outcome
