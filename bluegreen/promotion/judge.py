@@ -57,7 +57,7 @@ class Thresholds:
     min_requests: int = 300
     gross_min_requests: int = 20
     gross_error_fraction: float = 0.5
-    error_alpha: float = 0.001
+    error_alpha: float = 0.0003
     error_rate_floor: float = 0.001
     error_ratio: float = 2.0
     error_absolute: float = 0.005

@@ -59,7 +59,7 @@ class Schedule:
     min_bake_seconds: int = 600
     judging_interval_seconds: int = 60
     insufficient_data_limit_seconds: int = 3600
-    consecutive_failures: int = 2
+    consecutive_failures: int = 1
 
 
 @dataclass(frozen=True)
@@ -150,9 +150,9 @@ POLICY_FIELDS: tuple[PolicyField, ...] = (
         float,
         _fraction,
         "a fraction between 0 and 1",
-        "one-sided significance of the exact binomial test; small because a promotion judges every minute: "
-        "with the consecutive-failure rule it keeps false rollbacks of a whole promotion below 1% "
-        "(0.01 gives about 3%; benchmarks/promotion_sim.py)",
+        "one-sided significance of the exact binomial test, per verdict; a promotion judges its growing window "
+        "every minute, about 80 times, so this per-look level is what keeps false rollbacks of a whole "
+        "promotion below 1% (0.35% simulated; 0.01 with 2 verdicts in a row gives 3%; benchmarks/promotion_sim.py)",
     ),
     PolicyField(
         "judge",
@@ -256,8 +256,8 @@ POLICY_FIELDS: tuple[PolicyField, ...] = (
         int,
         lambda v: v >= CLOUDWATCH_PERIOD_SECONDS,
         "a whole number of seconds, 60 or more",
-        "each step runs at least 10 minutes: several one-minute verdicts, so the consecutive-failure rule can "
-        "act; a step may ask for longer",
+        "each step runs at least 10 minutes: several one-minute verdicts on a growing window before it "
+        "passes; a step may ask for longer",
     ),
     PolicyField(
         "schedule",
@@ -285,8 +285,10 @@ POLICY_FIELDS: tuple[PolicyField, ...] = (
         int,
         lambda v: v >= 1,
         "a whole number, 1 or more",
-        "failed verdicts in a row that roll back (gross breakage rolls back at once): one unlucky minute "
-        "must not undo a promotion",
+        "failed verdicts in a row that roll back (gross breakage always at once). 1: each verdict tests the "
+        "whole window since the step began, so one unlucky minute cannot fail it at errorAlpha; a second "
+        "verdict would add a minute of bad traffic to every rollback and, at errorAlpha 0.001, gives the same "
+        "false-rollback rate (benchmarks/promotion_sim.py)",
     ),
 )
 STEP_KEYS = ("old", "new", "bakeSeconds", "minRequests")

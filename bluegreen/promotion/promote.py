@@ -4,17 +4,22 @@ Each step changes one colour's weight, as one commit of that colour's stack file
 
     old colour up to the schedule's top weight (if lower)  -> new colour 1, 10, 50, 255 -> old colour 0
 
-After each step it waits until Route 53 holds the new weights (the `verify --wait` comparison), then lets
-resolvers catch up (the 60 s alias TTL plus a margin), then bakes: every judging interval it hands the
-minutes since the bake began to the judge (bluegreen/promotion/judge.py). A step passes when a verdict
-passes after the minimum bake time. It rolls back when the judge fails the new colour in
-`consecutive_failures` judgings in a row (gross breakage: at once). That rule, not the per-test alpha,
-is what keeps false rollbacks rare over a whole promotion: the judgings are of growing, overlapping
-windows, so a chance excess of errors must persist for another minute of traffic to count twice
-(measured in benchmarks/promotion_sim.py). A rollback is two commits of one weight each (the old colour
-raised back first if it was lowered, then the new colour to 0), applied immediately, each message
-carrying the verdict and its numbers. A step whose verdicts stay "not enough data" past the limit holds:
-nothing more is changed, and the result says so.
+After each step it waits until Route 53 holds the new weights (the `verify --wait` comparison), then
+judges every interval the minutes since the minute the apply finished (bluegreen/promotion/judge.py). A
+step passes on a passing verdict once resolvers have caught up (the 60 s alias TTL plus a margin) and
+the step's bake time is over.
+
+False rollbacks are controlled over the whole promotion as a sequential test: every verdict tests the
+step's whole window so far (a growing, overlapping sample) at a small per-look significance, the
+policy's errorAlpha, a constant boundary in the manner of Pocock's repeated significance tests, with its
+level calibrated by simulation for about 80 looks per promotion (benchmarks/promotion_sim.py: 0.35% of
+healthy promotions rolled back at 100 requests/s). The new colour is rolled back after
+`consecutive_failures` failing verdicts in a row (1 by default; gross breakage always at once). The
+alternative, two verdicts in a row at a laxer alpha, gave the same false-rollback rate and rolled back
+a minute later. A rollback is two commits of one weight each at most (the old colour raised back first
+if it was lowered, then the new colour to 0), applied immediately, each message carrying the verdict
+and its numbers. A step whose verdicts stay "not enough data" past the limit holds: nothing more is
+changed, and the result says so.
 
 No I/O of its own: the clock, the stack-file commits, the apply, Route 53 and the metrics come in as
 the interfaces below, real ones from the command and fakes from bluegreen/promotion/simulation.py.
