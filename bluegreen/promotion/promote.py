@@ -32,7 +32,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Literal, Protocol
 
-from bluegreen.promotion.judge import Minute, Verdict, judge
+from bluegreen.promotion.judge import Verdict, judge
+from bluegreen.promotion.metrics import MetricsSource
 from bluegreen.promotion.policy import PromotionPolicy, Role, Schedule, Step
 from bluegreen.settings import COLORS
 from bluegreen.weights import StackTraffic, change_problems, shares
@@ -87,12 +88,6 @@ class Deployer(Protocol):
 class Route53(Protocol):
     def wait_until_matches(self, weights: Mapping[str, int], timeout_seconds: float) -> list[str]:
         """Differences left between Route 53 and `weights` when they matched (empty) or time ran out."""
-        ...
-
-
-class Metrics(Protocol):
-    def minutes(self, color: str, start: datetime, end: datetime) -> list[Minute]:
-        """The colour's datapoints for the minutes starting in [start, end); idle minutes have none."""
         ...
 
 
@@ -242,7 +237,7 @@ class Promotion:
         ledger: Ledger,
         deployer: Deployer,
         route53: Route53,
-        metrics: Metrics,
+        metrics: MetricsSource,
         say: Callable[[str], None] = print,
         on_event: Callable[[Result], None] = lambda _result: None,
     ):
