@@ -69,8 +69,8 @@ def uses_lines(path: Path) -> list[str]:
     return [line for line in path.read_text().splitlines() if re.match(r"^\s*(- )?uses:", line)]
 
 
-def test_the_three_workflows_exist() -> None:
-    assert [path.name for path in WORKFLOW_FILES] == ["deploy.yml", "preview.yml", "test.yml"]
+def test_the_workflows_exist() -> None:
+    assert [path.name for path in WORKFLOW_FILES] == ["deploy.yml", "preview.yml", "promote.yml", "test.yml"]
 
 
 # --- GitHub's workflow schema, as vendored by check-jsonschema ---------------------------------------
@@ -202,13 +202,14 @@ def test_pin_rule(line: str, pinned: bool) -> None:
 
 # Each action's release, and the commit its tag points to, read with `git rev-parse <tag>^{commit}` in a
 # snapshot of the action's repository (December 2026). actions/cache has no v6.0.0 tag there: its newest
-# stored release, v5.0.5, is pinned instead.
+# stored release, v5.0.5, is pinned instead. actions/upload-artifact: v7.0.0, its newest tag there.
 PINS = {
     "actions/checkout": ("3d3c42e5aac5ba805825da76410c181273ba90b1", "v7.0.1"),
     "actions/setup-python": ("5fda3b95a4ea91299a34e894583c3862153e4b97", "v7.0.0"),
     "actions/cache": ("27d5ce7f107fe9357f9df03efb73ab90386fccae", "v5.0.5"),
     "aws-actions/configure-aws-credentials": ("517a711dbcd0e402f90c77e7e2f81e849156e31d", "v6.2.2"),
     "pulumi/actions": ("8e5e406f4007fca908480587cb9893c07090f58d", "v7.0.0"),
+    "actions/upload-artifact": ("bbbca2ddaa5d8feaa63e36b76fdaad77386f024f", "v7.0.0"),
 }
 
 
@@ -264,8 +265,10 @@ def test_every_pulumi_run_overrides_the_projects_local_backend(workflows: dict[s
         if ("command" in step.get("with", {}) and step["uses"].startswith(PULUMI_ACTION))
         or "pulumi " in step.get("run", "")
         or "bluegreen.deploy_order order" in step.get("run", "")  # runs `pulumi stack output`
+        or "bluegreen promote" in step.get("run", "")  # the Automation API runs the CLI
     ]
-    assert len(pulumi_steps) == 4  # the preview; the login, the order and the updates of the deploy
+    # The preview; the login, the order and the updates of the deploy; the login and the promotion.
+    assert len(pulumi_steps) == 6
     for job, step in pulumi_steps:
         env = {**job.get("env", {}), **step.get("env", {})}
         assert env["PULUMI_BACKEND_URL"] == "${{ vars.PULUMI_BACKEND_URL }}"
@@ -274,12 +277,17 @@ def test_every_pulumi_run_overrides_the_projects_local_backend(workflows: dict[s
 # --- permissions and credentials ---------------------------------------------------------------------
 
 
+# The one job that writes to the repository: it pushes each promotion step's commit to main.
+PUSHING_JOBS = {("promote", "promote")}
+
+
 def test_permissions_are_empty_by_default_and_declared_per_job(workflows: dict[str, Workflow]) -> None:
     for name, workflow in workflows.items():
         assert workflow.get("permissions") == {}, name
         for job_name, job in jobs(workflow).items():
             assert isinstance(job.get("permissions"), dict), f"{name}.{job_name}"
-            assert job["permissions"].get("contents") == "read", f"{name}.{job_name}"
+            contents = "write" if (name, job_name) in PUSHING_JOBS else "read"
+            assert job["permissions"].get("contents") == contents, f"{name}.{job_name}"
 
 
 def test_only_jobs_that_assume_the_aws_role_get_an_oidc_token(workflows: dict[str, Workflow]) -> None:
@@ -324,11 +332,11 @@ def test_piped_steps_fail_when_the_command_fails(workflows: dict[str, Workflow])
                     assert step.get("shell", default_shell) == "bash", f"{name}: {step['run']}"
 
 
-def test_checkouts_do_not_keep_the_token(workflows: dict[str, Workflow]) -> None:
-    for workflow in workflows.values():
-        for job in jobs(workflow).values():
+def test_checkouts_do_not_keep_the_token_unless_the_job_pushes(workflows: dict[str, Workflow]) -> None:
+    for name, workflow in workflows.items():
+        for job_name, job in jobs(workflow).items():
             for step in steps_using(job, "actions/checkout"):
-                assert step["with"]["persist-credentials"] is False
+                assert step["with"]["persist-credentials"] is ((name, job_name) in PUSHING_JOBS)
 
 
 # --- uv: the lock is checked, never rewritten ------------------------------------------------------
@@ -631,6 +639,82 @@ def test_every_bluegreen_command_the_workflows_run_exists(workflows: dict[str, W
         for line in step.get("run", "").splitlines()
         if ".venv/bin/bluegreen " in line
     ]
-    assert {command[0] for command in commands} == {"check", "plan", "verify"}
+    assert {command[0] for command in commands} == {"check", "plan", "verify", "promote"}
     for command in commands:
         build_parser().parse_args(command)  # argparse exits on an unknown option
+
+
+# --- promote.yml -------------------------------------------------------------------------------------
+
+
+def promote_job(workflows: dict[str, Workflow]) -> Workflow:
+    (job,) = jobs(workflows["promote"]).values()
+    return job
+
+
+def test_promote_runs_only_by_hand_for_one_colour(workflows: dict[str, Workflow]) -> None:
+    on = workflows["promote"]["on"]
+    assert list(on) == ["workflow_dispatch"]
+    inputs = on["workflow_dispatch"]["inputs"]
+    assert inputs["color"]["type"] == "choice" and inputs["color"]["options"] == ["blue", "green"]
+    assert inputs["color"]["required"] is True
+    assert inputs["resume"]["type"] == "boolean" and inputs["resume"]["default"] is False
+
+
+def test_promote_shares_the_deploy_concurrency_group(workflows: dict[str, Workflow]) -> None:
+    (deploy,) = jobs(workflows["deploy"]).values()
+    assert promote_job(workflows)["concurrency"] == deploy["concurrency"]
+
+
+def test_promote_may_push_assume_the_deploy_role_and_list_runs_nothing_more(workflows: dict[str, Workflow]) -> None:
+    job = promote_job(workflows)
+    assert job["permissions"] == {"contents": "write", "id-token": "write", "actions": "read"}
+    (checkout,) = steps_using(job, "actions/checkout")
+    assert checkout["with"]["ref"] == "main" and checkout["with"]["fetch-depth"] == 0
+    (aws,) = steps_using(job, AWS_CREDENTIALS)
+    (deploy,) = jobs(workflows["deploy"]).values()
+    (deploy_aws,) = steps_using(deploy, AWS_CREDENTIALS)
+    assert aws["with"]["role-to-assume"] == deploy_aws["with"]["role-to-assume"]
+
+
+def test_promote_runs_the_whole_promotion_in_one_step_pushing_each_commit(workflows: dict[str, Workflow]) -> None:
+    job = promote_job(workflows)
+    (promote,) = [step for step in steps(job) if "bluegreen promote" in step.get("run", "")]
+    resumed, fresh = [line.strip() for line in promote["run"].splitlines() if ".venv/bin/bluegreen promote" in line]
+    assert fresh.startswith('.venv/bin/bluegreen promote "$COLOR" --push --region "$AWS_REGION" --report ')
+    assert resumed == fresh.replace("--push ", "--push --resume ")
+    assert 'if [ "$RESUME" = true ]; then' in promote["run"]
+    assert promote["env"]["COLOR"] == "${{ inputs.color }}" and promote["env"]["RESUME"] == "${{ inputs.resume }}"
+    assert job["env"]["UV_LOCKED"] == "1"
+    entries = [step.get("uses", step.get("run", "")) for step in steps(job)]
+    refuse = next(i for i, entry in enumerate(entries) if "gh run list --workflow deploy.yml" in entry)
+    aws = next(i for i, entry in enumerate(entries) if entry.startswith(AWS_CREDENTIALS))
+    pulumi = next(i for i, entry in enumerate(entries) if entry.startswith(PULUMI_ACTION))
+    assert refuse < aws < pulumi < entries.index(promote["run"])
+    (report,) = steps_using(job, "actions/upload-artifact")
+    assert report["if"] == "always()" and report["with"]["path"] == "promotion-report.html"
+
+
+@pytest.mark.parametrize(
+    ("listed", "status"),
+    [("", 0), ("https://github.com/o/r/actions/runs/1", 1)],
+    ids=["no deploy running", "a deploy queued or running"],
+)
+def test_promote_refuses_to_start_while_a_deploy_is_queued_or_running(
+    workflows: dict[str, Workflow], tmp_path: Path, listed: str, status: int
+) -> None:
+    (refuse,) = [step for step in steps(promote_job(workflows)) if "gh run list" in step.get("run", "")]
+    # A stand-in `gh` that prints what `--jq` would have produced from the API's answer.
+    fake = tmp_path / "gh"
+    fake.write_text(f"#!/bin/sh\necho '{listed}'\n")
+    fake.chmod(0o755)
+    result = subprocess.run(
+        ["bash", "-e", "-o", "pipefail", "-c", refuse["run"]],
+        env={"PATH": f"{tmp_path}:/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == status, result.stdout + result.stderr
+    if status:
+        assert "a deploy is queued or running (https://github.com/o/r/actions/runs/1)" in result.stdout
