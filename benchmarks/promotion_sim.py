@@ -25,7 +25,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bluegreen.promotion.policy import POLICY_FILE, load_policy  # noqa: E402
-from bluegreen.promotion.promote import Promotion  # noqa: E402
 from bluegreen.promotion.simulation import scenario_world  # noqa: E402
 
 RPS = 100.0
@@ -59,16 +58,7 @@ def run_one(scenario: Scenario, seed: int, policy_path: Path) -> Outcome:
         seed=seed,
     )
     started = world.clock.now()
-    promotion = Promotion(
-        NEW,
-        policy=load_policy(policy_path),
-        clock=world.clock,
-        ledger=world,
-        deployer=world,
-        route53=world,
-        metrics=world,
-        say=lambda _line: None,
-    )
+    promotion = world.promotion(NEW, load_policy(policy_path), say=lambda _line: None)
     result = promotion.run()
     rollbacks = [e for e in result.events if e.kind == "rollback"]
     rollback_weight = minutes_to_rollback = None

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from bluegreen.exits import BluegreenError, ExitStatus
 
-COMMANDS = ("plan", "status", "shift", "check", "verify", "migrate", "prune")
+COMMANDS = ("plan", "status", "shift", "check", "verify", "migrate", "prune", "promote")
 
 
 def add_aws_arguments(parser: argparse.ArgumentParser) -> None:

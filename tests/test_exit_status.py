@@ -85,6 +85,10 @@ CASES = [
     ("prune", ["--color", "blue"], pair(1, 0), no_aws, ExitStatus.PROBLEM),
     ("prune", ["--color", "green"], nothing, no_aws, ExitStatus.USAGE),
     ("prune", ["--color", "green"], pair(1, 0), no_zone, ExitStatus.AWS),
+    ("promote", ["green", "--dry-run"], pair(1, 0), no_aws, ExitStatus.OK),
+    ("promote", ["green", "--simulate", "10"], pair(1, 0), no_aws, ExitStatus.PROBLEM),
+    ("promote", ["green", "--dry-run"], nothing, no_aws, ExitStatus.USAGE),
+    ("promote", ["green"], committed(1, 0), no_aws, ExitStatus.USAGE),  # no pulumi CLI on this machine
 ]
 
 

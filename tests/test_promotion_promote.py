@@ -14,7 +14,6 @@ from bluegreen.promotion.policy import PromotionPolicy, Schedule, Step, schedule
 from bluegreen.promotion.promote import (
     Move,
     NotOnSchedule,
-    Promotion,
     Result,
     Route53Mismatch,
     forward_moves,
@@ -32,17 +31,7 @@ def world_with(multiplier: float = 1.0, **options: Any) -> World:
 
 def promote(world: World, policy: PromotionPolicy = POLICY, new: str = "green") -> Result:
     lines: list[str] = []
-    promotion = Promotion(
-        new,
-        policy=policy,
-        clock=world.clock,
-        ledger=world,
-        deployer=world,
-        route53=world,
-        metrics=world,
-        say=lines.append,
-    )
-    return promotion.run()
+    return world.promotion(new, policy, say=lines.append).run()
 
 
 def weights_after_each_commit(world: World, start: dict[str, int]) -> list[dict[str, int]]:
@@ -187,16 +176,7 @@ def test_resume_after_a_crash_between_commit_and_apply_applies_that_commit_and_c
     with pytest.raises(Crash):
         promote(world)
     assert world.weights() == {"blue": 255, "green": 10} and world.applied_weights == {"blue": 255, "green": 1}
-    result = Promotion(
-        "green",
-        policy=POLICY,
-        clock=world.clock,
-        ledger=world,
-        deployer=world,
-        route53=world,
-        metrics=world,
-        say=lambda _line: None,
-    ).run(resume=True)
+    result = world.promotion("green", POLICY, say=lambda _line: None).run(resume=True)
     assert result.outcome == "promoted"
     assert [(c.color, c.weight) for c in world.commits] == [
         ("green", 1),
@@ -218,16 +198,7 @@ def test_resume_finishes_a_rollback_a_crash_interrupted() -> None:
     crash_on_deploy(world, 6)  # the rollback's first commit (blue 0 -> 255) is made, never applied
     with pytest.raises(Crash):
         promote(world)
-    result = Promotion(
-        "green",
-        policy=POLICY,
-        clock=world.clock,
-        ledger=world,
-        deployer=world,
-        route53=world,
-        metrics=world,
-        say=lambda _line: None,
-    ).run(resume=True)
+    result = world.promotion("green", POLICY, say=lambda _line: None).run(resume=True)
     assert result.outcome == "rolled back"
     assert [(c.color, c.weight) for c in world.commits][-2:] == [("blue", 255), ("green", 0)]
     assert world.applied_weights == {"blue": 255, "green": 0}

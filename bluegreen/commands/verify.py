@@ -78,7 +78,7 @@ def run(
         skipped = " and ".join(c for c in COLORS if c not in only)
         print(f"Comparing only {' and '.join(only)}: the records of {skipped} are not checked.")
     client = client or make_client(args.region or pair.region, args.profile)
-    records, findings = _check_until_match(client, pair, only, args.wait, sleep, clock)
+    records, findings = check_until_match(client, pair, only, args.wait, sleep, clock)
     for hostname in pair.hostnames:
         expected = pair.expected(hostname, only)
         if findings[hostname]:
@@ -127,7 +127,7 @@ def _check_tls(
     return failed
 
 
-def _check_until_match(
+def check_until_match(
     client: Any,
     pair: StackPair,
     only: tuple[str, ...],

@@ -357,7 +357,8 @@ class Promotion:
             waited = (now - matched).total_seconds()
             failures = failures + 1 if verdict.outcome == "fail" else 0
             if verdict.outcome == "fail" and (verdict.gross or failures >= schedule.consecutive_failures):
-                self._verdict(verdict, weights, "failed" if verdict.gross else f"failed ({failures} in a row)")
+                in_a_row = f" ({failures} in a row)" if failures > 1 else ""
+                self._verdict(verdict, weights, f"failed{in_a_row}")
                 return verdict
             if verdict.outcome == "pass" and waited >= pass_from:
                 self._verdict(verdict, weights, f"passed after {waited / 60:.0f} min")

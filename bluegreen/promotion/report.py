@@ -187,9 +187,12 @@ def _share_of(weights: Mapping[str, int], color: str) -> float:
 def _markers(result: Result, x, height: int) -> list[str]:
     parts = []
     bottom = TOP + 2 * PANEL_HEIGHT + GAP
+    lines_drawn = 0
     for event in result.events:
         px = x(event.time)
         if event.kind in ("step", "rollback", "hold", "done"):
+            lines_drawn += 1
+            drop = 12 * (1 + lines_drawn % 2)  # neighbouring labels on alternate rows, so close steps stay legible
             ink = STEP_INK[event.kind]
             label = event.text.rsplit(": ", 1)[-1] if event.kind in ("step", "rollback") else event.kind
             parts.append(
@@ -197,7 +200,7 @@ def _markers(result: Result, x, height: int) -> list[str]:
             )
             for top in (TOP, TOP + PANEL_HEIGHT + GAP):
                 parts.append(
-                    f'<text x="{px + 3:.1f}" y="{top + 12}" fill="{ink}" font-size="10">{html.escape(label)}</text>'
+                    f'<text x="{px + 3:.1f}" y="{top + drop}" fill="{ink}" font-size="10">{html.escape(label)}</text>'
                 )
         elif event.verdict is not None:
             ink = VERDICT_INK[event.verdict.outcome]

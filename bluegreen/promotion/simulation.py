@@ -16,13 +16,17 @@ The model, and what it assumes:
 
 from __future__ import annotations
 
+import hashlib
 import math
 import random
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from bluegreen.promotion.judge import Minute
+from bluegreen.promotion.policy import PromotionPolicy
+from bluegreen.promotion.promote import Promotion
 from bluegreen.settings import COLORS
 
 START = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
@@ -121,13 +125,20 @@ class World:
         ]
         self._minutes: dict[tuple[str, datetime], Minute | None] = {}
 
+    def promotion(self, new: str, policy: PromotionPolicy, **options: Any) -> Promotion:
+        """A promotion of `new` in this world: every interface is the world itself."""
+        return Promotion(
+            new, policy=policy, clock=self.clock, ledger=self, deployer=self, route53=self, metrics=self, **options
+        )
+
     # -- the ledger (git)
 
     def weights(self) -> dict[str, int]:
         return dict(self.committed)
 
     def commit(self, color: str, weight: int, message: str) -> str:
-        commit_id = f"{len(self.commits) + 1:040x}"
+        # Shaped like a git commit id, different for every commit of a run.
+        commit_id = hashlib.sha1(f"{len(self.commits)}:{color}:{weight}:{message}".encode()).hexdigest()
         self.commits.append(Commit(commit_id, color, weight, message, self.clock.now()))
         self.committed[color] = weight
         return commit_id
