@@ -112,7 +112,7 @@ class World:
     ):
         self.clock = clock or FakeClock()
         self.traffic = traffic
-        self.rng = random.Random(seed)
+        self.seed = seed
         self.apply_seconds, self.route53_seconds = apply_seconds, route53_seconds
         self.committed = dict(weights)
         self.applied_weights = dict(weights)
@@ -206,9 +206,12 @@ class World:
         if key not in self._minutes:
             mean = self.traffic.rps * 60 * self.share(color, start)
             rate = self.traffic.rate(color, start)
-            errors = poisson(self.rng, mean * rate)
-            requests = errors + poisson(self.rng, mean * (1 - rate))
-            p90 = self.traffic.p90_seconds[color] * (1 + 0.05 * self.rng.gauss(0, 1))
+            # A generator per colour and minute: the same seed gives the same minutes in whatever order
+            # they are read (the judge, the report).
+            rng = random.Random(f"{self.seed}:{color}:{start.isoformat()}")
+            errors = poisson(rng, mean * rate)
+            requests = errors + poisson(rng, mean * (1 - rate))
+            p90 = self.traffic.p90_seconds[color] * (1 + 0.05 * rng.gauss(0, 1))
             self._minutes[key] = Minute(start, requests, errors, p90) if requests else None
         return self._minutes[key]
 
