@@ -152,7 +152,7 @@ POLICY_FIELDS: tuple[PolicyField, ...] = (
         "a fraction between 0 and 1",
         "one-sided significance of the exact binomial test, per verdict; a promotion judges its growing window "
         "every minute, about 80 times, so this per-look level is what keeps false rollbacks of a whole "
-        "promotion below 1% (0.35% simulated; 0.01 with 2 verdicts in a row gives 3%; benchmarks/promotion_sim.py)",
+        "promotion below 1% (0.4% simulated; 0.01 with 2 verdicts in a row gives 3%; benchmarks/promotion_sim.py)",
     ),
     PolicyField(
         "judge",

@@ -12,7 +12,7 @@ the step's bake time is over.
 False rollbacks are controlled over the whole promotion as a sequential test: every verdict tests the
 step's whole window so far (a growing, overlapping sample) at a small per-look significance, the
 policy's errorAlpha, a constant boundary in the manner of Pocock's repeated significance tests, with its
-level calibrated by simulation for about 80 looks per promotion (benchmarks/promotion_sim.py: 0.35% of
+level calibrated by simulation for about 80 looks per promotion (benchmarks/promotion_sim.py: 0.4% of
 healthy promotions rolled back at 100 requests/s). The new colour is rolled back after
 `consecutive_failures` failing verdicts in a row (1 by default; gross breakage always at once). The
 alternative, two verdicts in a row at a laxer alpha, gave the same false-rollback rate and rolled back
