@@ -61,6 +61,9 @@ class Scenario:
     # Outputs of the deployed peer stack; None means the peer stack does not exist.
     peer_outputs: Mapping[str, Any] | None = field(default_factory=lambda: dict(HEALTHY_PEER_OUTPUTS))
     subnets_missing_role_tag: frozenset[str] = frozenset()
+    # Availability Zone of a looked-up subnet; unlisted subnets are spread over zones a, b and c by the
+    # last hex digit of their id.
+    subnet_zones: Mapping[str, str] = field(default_factory=dict)
     preview: bool = True
     # What the public DNS answers for the domain's NS records; None: the resolver cannot be reached.
     delegated_name_servers: frozenset[str] | None = frozenset(ZONE_NAME_SERVERS)
@@ -140,11 +143,10 @@ class FakeCloud(pulumi.runtime.Mocks):
             zone_id = args.args.get("zoneId")
             return {"zoneId": zone_id, "name": name, "id": zone_id, "nameServers": list(ZONE_NAME_SERVERS)}, []
         if args.token == "aws:ec2/getSubnet:getSubnet":
-            subnet = args.args.get("id")
-            tags = {"kubernetes.io/role/elb": "1", "kubernetes.io/role/internal-elb": "1"}
-            if subnet in self.scenario.subnets_missing_role_tag:
-                tags = {}
-            return {"id": subnet, "tags": tags}, []
+            subnet = str(args.args["id"])
+            tags = {} if subnet in self.scenario.subnets_missing_role_tag else {"kubernetes.io/role/elb": "1"}
+            zone = self.scenario.subnet_zones.get(subnet) or region + "abc"[int(subnet[-1], 16) % 3]
+            return {"id": subnet, "tags": tags, "availabilityZone": zone}, []
         raise NotImplementedError(f"the offline plan has no answer for {args.token}")
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:

@@ -76,7 +76,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("allowAllZero", "boolean", "Allow both weights to be 0 (Route 53 then splits traffic equally).", False),
     Setting("vpcId", "string", "Existing VPC to use, with both subnet lists (empty: create a VPC).", ""),
     Setting(
-        "publicSubnetIds", "array", "Public subnets of vpcId, for internet-facing load balancers.", [], items="string"
+        "publicSubnetIds",
+        "array",
+        "Public subnets of vpcId (two AZs or more), for internet-facing load balancers.",
+        [],
+        items="string",
     ),
     Setting(
         "privateSubnetIds",
@@ -622,18 +626,13 @@ def parse(raw: Mapping[str, Any], source: str = "stack settings") -> Settings:
     if vpc_id is None and not reader.raw.get("vpcId") and (public_subnets or private_subnets):
         reader.problem("vpcId", None, "must be set when publicSubnetIds or privateSubnetIds are given")
     if vpc_id is not None:
-        if len(private_subnets) < 2:
-            reader.problem(
-                "privateSubnetIds",
-                list(private_subnets),
-                "must list at least two subnets (EKS needs two AZs)",
-            )
-        if not public_subnets:
-            reader.problem(
-                "publicSubnetIds",
-                list(public_subnets),
-                "must list the public subnets for internet-facing load balancers",
-            )
+        # An ALB and an EKS cluster each need subnets in two Availability Zones (checked at preview).
+        for key, subnets, use in (
+            ("publicSubnetIds", public_subnets, "internet-facing load balancers"),
+            ("privateSubnetIds", private_subnets, "the cluster and its nodes"),
+        ):
+            if len(subnets) < 2:
+                reader.problem(key, list(subnets), f"must list at least two subnets in different AZs, for {use}")
         if set(public_subnets) & set(private_subnets):
             reader.problem("publicSubnetIds", list(public_subnets), "must not share subnets with privateSubnetIds")
     vpc_cidr = reader.string("vpcCidr")

@@ -557,6 +557,40 @@ def test_shared_vpc_without_load_balancer_role_tags_fails_with_the_command_to_fi
     assert "aws ec2 create-tags" in p.error
 
 
+def test_shared_public_subnets_in_one_zone_fail_naming_the_key_and_the_ids() -> None:
+    scenario = mock_engine.Scenario(
+        subnet_zones={"subnet-0aaaaaaaaaaaaaaa1": "eu-west-1a", "subnet-0aaaaaaaaaaaaaaa2": "eu-west-1a"}
+    )
+    p = run("blue", scenario, **SHARED_VPC)
+    assert p.error is not None
+    listed = "subnet-0aaaaaaaaaaaaaaa1 (eu-west-1a), subnet-0aaaaaaaaaaaaaaa2 (eu-west-1a)"
+    assert f"eks-bluegreen:publicSubnetIds lists {listed}" in p.error
+    assert "at least 2" in p.error
+    assert p.of_type(CLUSTER) == []
+
+
+def test_shared_private_subnets_in_one_zone_fail_naming_the_key() -> None:
+    scenario = mock_engine.Scenario(
+        subnet_zones={"subnet-0bbbbbbbbbbbbbbb1": "eu-west-1b", "subnet-0bbbbbbbbbbbbbbb2": "eu-west-1b"}
+    )
+    p = run("blue", scenario, **SHARED_VPC)
+    assert (
+        p.error is not None and "eks-bluegreen:privateSubnetIds lists subnet-0bbbbbbbbbbbbbbb1 (eu-west-1b)" in p.error
+    )
+
+
+def test_private_subnets_need_no_internal_load_balancer_tag() -> None:
+    # No internal load balancer: a private subnet without kubernetes.io/role/internal-elb is fine.
+    scenario = mock_engine.Scenario(subnets_missing_role_tag=frozenset(SHARED_VPC["privateSubnetIds"]))
+    assert run("blue", scenario, **SHARED_VPC).error is None
+
+
+def test_new_vpc_private_subnets_carry_no_internal_load_balancer_tag(blue: mock_engine.Plan) -> None:
+    specs = {spec["type"]: spec.get("tags", {}) for spec in blue.one("awsx:ec2:Vpc").inputs["subnetSpecs"]}
+    assert "kubernetes.io/role/internal-elb" not in specs["Private"]
+    assert specs["Public"]["kubernetes.io/role/elb"] == "1"
+
+
 def test_new_vpc_cidrs_differ_per_colour(blue: mock_engine.Plan, green: mock_engine.Plan) -> None:
     assert blue.one("awsx:ec2:Vpc").inputs["cidrBlock"] != green.one("awsx:ec2:Vpc").inputs["cidrBlock"]
 

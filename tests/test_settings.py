@@ -150,6 +150,13 @@ def test_shared_vpc_needs_both_subnet_lists_in_two_azs() -> None:
     found = problems(vpcId="vpc-0123456789abcdef0", privateSubnetIds=["subnet-0123456789abcdef0"])
     assert any("privateSubnetIds" in p and "two" in p for p in found)
     assert any("publicSubnetIds" in p for p in found)
+    # One public subnet cannot hold an ALB, which needs two Availability Zones.
+    (problem,) = problems(
+        vpcId="vpc-0123456789abcdef0",
+        publicSubnetIds=["subnet-0123456789abcdef0"],
+        privateSubnetIds=["subnet-0123456789abcdef1", "subnet-0123456789abcdef2"],
+    )
+    assert problem.startswith('eks-bluegreen:publicSubnetIds = ["subnet-0123456789abcdef0"]: must list at least two')
     assert any("vpcId" in p for p in problems(privateSubnetIds=["subnet-0123456789abcdef0"]))
 
 
