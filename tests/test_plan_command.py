@@ -121,3 +121,14 @@ def test_plan_shows_flux_objects_substitutions_and_the_ingress_wait_with_secure_
     assert "${color}           green                 blue" in table
     assert "${clusterVersion}  1.34                  1.33" in table
     assert "${domain}          example.com           example.com" in table
+
+
+def test_the_standby_plan_compares_with_the_peer_file_without_an_old_peer_warning(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The peer's stack file stands in for its outputs: hostnames, domain and zone included, so the standby's
+    plan neither warns that the peer was deployed by an older version nor skips the pair comparison."""
+    code, out = plan_output(capsys, "green")
+    assert code == ExitStatus.OK
+    assert "exports no" not in out
+    assert "older version" not in out

@@ -75,6 +75,10 @@ def run(args: argparse.Namespace) -> ExitStatus:
             "trafficWeight": peer_weight,
             "txtOwnerId": peer.txt_owner_id if peer else None,
             "tls": peer.tls if peer else None,
+            # What the guard of a colour at weight 0 compares with its own stack (pair_agreement).
+            "hostnames": list(peer.hostnames) if peer else None,
+            "domain": peer.domain if peer else None,
+            "hostedZoneId": peer.hosted_zone_id if peer else None,
         }
     )
     result = mock_engine.run_program(load_stack_config(path), args.stack, args.project_dir, scenario)
