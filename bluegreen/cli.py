@@ -17,7 +17,7 @@ from pathlib import Path
 
 from bluegreen.exits import BluegreenError, ExitStatus
 
-COMMANDS = ("plan", "status", "shift", "check", "verify", "migrate", "prune", "promote")
+COMMANDS = ("plan", "status", "shift", "check", "verify", "migrate", "prune", "promote", "judge")
 
 
 def add_aws_arguments(parser: argparse.ArgumentParser) -> None:

@@ -89,6 +89,10 @@ CASES = [
     ("promote", ["green", "--simulate", "10"], pair(1, 0), no_aws, ExitStatus.PROBLEM),
     ("promote", ["green", "--dry-run"], nothing, no_aws, ExitStatus.USAGE),
     ("promote", ["green"], committed(1, 0), no_aws, ExitStatus.USAGE),  # no pulumi CLI on this machine
+    ("judge", ["green"], pair(255, 10), empty_zone, ExitStatus.PROBLEM),
+    ("judge", [], pair(255, 10), no_aws, ExitStatus.USAGE),
+    ("judge", ["green"], pair(255, 10, trafficWeight="300"), no_aws, ExitStatus.USAGE),
+    ("judge", ["green"], pair(255, 10), no_zone, ExitStatus.AWS),
 ]
 
 

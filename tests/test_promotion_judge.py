@@ -269,7 +269,7 @@ def test_minutes_with_few_requests_do_not_judge_latency() -> None:
     result = verdict(series(10_000, 10, 0.2), series(99, 0, 5.0), share=990 / 100_990)
     assert result.checks["latency"] == "skipped"
     assert result.outcome == "pass", result.reasons
-    assert "no final minute with 100 requests or more" in result.reasons[-1]
+    assert "no final minute with a p90 and 100 requests or more" in result.reasons[-1]
 
 
 def test_the_verdict_serialises_to_json_with_its_numbers() -> None:

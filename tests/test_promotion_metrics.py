@@ -27,8 +27,9 @@ from bluegreen.promotion.metrics import (
     record_weights,
 )
 from bluegreen.route53 import RecordSet
+from tests.support import alb
+from tests.support.alb import REGION
 
-REGION = "eu-west-1"
 T0 = datetime(2026, 12, 2, 10, 0, tzinfo=UTC)
 CLUSTERS = {"blue": "eks-bluegreen-blue", "green": "eks-bluegreen-green"}
 
@@ -75,24 +76,15 @@ def test_each_colour_is_read_from_its_weighted_alias_record() -> None:
 @pytest.fixture
 def aws() -> Iterator[dict[str, Any]]:
     with mock_aws():
-        ec2 = boto3.client("ec2", region_name=REGION)
-        vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
-        subnets = [
-            ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.0.{i}.0/24", AvailabilityZone=f"{REGION}{zone}")["Subnet"][
-                "SubnetId"
-            ]
-            for i, zone in enumerate("ab")
-        ]
         yield {
             "elbv2": boto3.client("elbv2", region_name=REGION),
             "cloudwatch": boto3.client("cloudwatch", region_name=REGION),
-            "subnets": subnets,
+            "subnets": alb.subnets(),
         }
 
 
 def create_alb(aws: dict[str, Any], name: str, cluster: str | None) -> dict[str, Any]:
-    tags = [{"Key": "eks:eks-cluster-name", "Value": cluster}] if cluster else [{"Key": "team", "Value": "web"}]
-    return aws["elbv2"].create_load_balancer(Name=name, Subnets=aws["subnets"], Tags=tags)["LoadBalancers"][0]
+    return alb.create_alb(aws["elbv2"], name, aws["subnets"], cluster)
 
 
 def test_each_colours_alb_is_found_across_pages_and_its_cluster_tag_checked(aws: dict[str, Any]) -> None:

@@ -208,14 +208,14 @@ def judge(
         checks["errors"] = "fail"
         reasons.append(
             f"{error_line}: significant (p < {t.error_alpha}) and above {t.error_ratio}x the baseline and "
-            f"more than {_pct(t.error_absolute)} above it"
+            f"more than {_points(t.error_absolute)} above it"
         )
         return verdict("fail", error_p=error_p)
     checks["errors"] = "pass"
     if significant:
         margins = [
             f"not above {t.error_ratio}x the baseline" if not over_ratio else "",
-            f"not more than {_pct(t.error_absolute)} above it" if not over_absolute else "",
+            f"not more than {_points(t.error_absolute)} above it" if not over_absolute else "",
         ]
         reasons.append(f"{error_line}: significant but inside the margin ({', '.join(m for m in margins if m)})")
     else:
@@ -254,8 +254,8 @@ def judge(
         checks["latency"] = "skipped"
         whose = "new" if new_sum.p90_seconds is None else "old"
         reasons.append(
-            f"latency not judged: the {whose} colour has no final minute with {t.latency_min_requests} requests "
-            "or more (a p90 of fewer is noise)"
+            f"latency not judged: the {whose} colour has no final minute with a p90 and {t.latency_min_requests} "
+            "requests or more (a p90 of fewer is noise)"
         )
     else:
         latency_line = (
@@ -384,6 +384,10 @@ def _pct(fraction: float | None) -> str:
         return "n/a"
     text = f"{100 * fraction:.2f}".rstrip("0").rstrip(".")
     return f"{text}%"
+
+
+def _points(fraction: float) -> str:
+    return f"{100 * fraction:g} percentage points"
 
 
 def _p(value: float | None) -> str:

@@ -26,6 +26,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from bluegreen import dns
+from bluegreen.exits import BluegreenError, ExitStatus
 from bluegreen.promotion.judge import MINUTE, Minute
 
 if TYPE_CHECKING:
@@ -49,8 +50,10 @@ class MetricsSource(Protocol):
         ...
 
 
-class LoadBalancerError(Exception):
+class LoadBalancerError(BluegreenError):
     """A colour's ALB cannot be found or does not belong to the colour's cluster; the message says which."""
+
+    exit_status = ExitStatus.PROBLEM
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Literal
 
+from bluegreen.exits import BluegreenError
 from bluegreen.promotion.judge import Thresholds
 from bluegreen.settings import MAX_WEIGHT, parse_weight, shown_value
 
@@ -301,8 +302,8 @@ STEPS_REASON = (
 
 
 @dataclass
-class PolicyError(Exception):
-    """Every problem found in the promotion policy file."""
+class PolicyError(BluegreenError):
+    """Every problem found in the promotion policy file (exit status USAGE, like an invalid stack file)."""
 
     problems: list[str]
     source: str = POLICY_FILE
