@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -26,22 +27,41 @@ def add_aws_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--profile", help="AWS profile to use (default: the usual credential chain)")
 
 
+def _global_options(default: object) -> argparse.ArgumentParser:
+    """The options taken before or after the subcommand; after it, the default is SUPPRESS so that a value
+    given before the subcommand is not overwritten by the subparser's default."""
+    options = argparse.ArgumentParser(add_help=False)
+    options.add_argument(
+        "--project-dir",
+        type=Path,
+        default=default,
+        help="folder holding Pulumi.yaml and the Pulumi.<stack>.yaml files "
+        "(default: the nearest folder upward from the current one that holds Pulumi.yaml)",
+    )
+    return options
+
+
+def find_project_dir(start: Path) -> Path:
+    """The nearest folder from `start` upward that holds Pulumi.yaml, as git finds `.git`; `start` if none does."""
+    for folder in (start, *start.parents):
+        if (folder / "Pulumi.yaml").is_file():
+            return folder
+    return start
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="bluegreen",
         description="Operate the eks-bluegreen stacks: offline plan, traffic status and shifts, Route 53 checks.",
         epilog="Exit codes: 0 ok, 1 problem found, 2 usage or invalid stack file, 3 AWS error.",
+        parents=[_global_options(None)],
     )
-    parser.add_argument(
-        "--project-dir",
-        type=Path,
-        default=Path.cwd(),
-        help="folder holding Pulumi.yaml and the Pulumi.<stack>.yaml files (default: current folder)",
-    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    after = _global_options(argparse.SUPPRESS)
     for name in COMMANDS:
         module = importlib.import_module(f"bluegreen.commands.{name}")
-        sub = subparsers.add_parser(name, help=module.HELP, description=module.HELP)
+        sub = subparsers.add_parser(name, help=module.HELP, description=module.HELP, parents=[after])
         module.add_arguments(sub)
         sub.set_defaults(run=module.run)
     return parser
@@ -65,9 +85,28 @@ def run_command(command: Callable[[], int]) -> int:
         raise
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("eks-bluegreen")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return run_command(lambda: args.run(args))
+    args.project_dir = args.project_dir or find_project_dir(Path.cwd())
+    try:
+        status = run_command(lambda: args.run(args))
+        sys.stdout.flush()  # inside the try: a reader that went away (`| head -1`) shows up here at the latest
+    except BrokenPipeError:
+        # What Python's signal docs advise (library/signal.html, "Note on SIGPIPE"): send what is left to
+        # /dev/null so that the interpreter's own flush at exit does not report the pipe again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return ExitStatus.BROKEN_PIPE
+    return status
 
 
 if __name__ == "__main__":

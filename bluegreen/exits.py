@@ -13,6 +13,7 @@ class ExitStatus(IntEnum):
     PROBLEM = 1  # the command ran and found something wrong: invalid pair, mismatch, refused change
     USAGE = 2  # bad arguments or an unreadable/invalid stack file
     AWS = 3  # AWS refused or failed a call (credentials, permissions, throttling)
+    BROKEN_PIPE = 141  # the reader of stdout went away (`| head -1`): 128 + SIGPIPE, as a shell reports it
 
 
 class BluegreenError(Exception):

@@ -1,0 +1,89 @@
+"""The command's plumbing, as a seasoned CLI user expects it: a closed pipe, --version, options after the
+subcommand, and the project found from any folder inside it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bluegreen import cli
+from bluegreen.exits import ExitStatus
+from tests.support.cli import write_pair
+
+ROOT = Path(__file__).parent.parent
+
+
+def project(directory: Path) -> Path:
+    directory.mkdir(exist_ok=True)
+    (directory / "Pulumi.yaml").write_text("name: eks-bluegreen\nruntime: python\n")
+    write_pair(directory, 1, 0)
+    return directory
+
+
+def test_a_reader_that_goes_away_ends_the_command_quietly(tmp_path: Path) -> None:
+    project(tmp_path)
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # like `| head -1` once it has its line: every write to the pipe fails
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "bluegreen", "--project-dir", str(tmp_path), "status"],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            cwd=ROOT,
+            timeout=60,
+            check=False,
+        )
+    finally:
+        os.close(write_end)
+    assert done.stderr.decode() == ""
+    assert done.returncode == ExitStatus.BROKEN_PIPE == 141
+
+
+def test_version_prints_the_package_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        cli.main(["--version"])
+    assert stopped.value.code == 0
+    assert capsys.readouterr().out == "bluegreen 0.1.0\n"
+
+
+def test_project_dir_after_the_subcommand(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    project(tmp_path)
+    assert cli.main(["status", "--project-dir", str(tmp_path)]) == ExitStatus.OK
+    after = capsys.readouterr().out
+    assert cli.main(["--project-dir", str(tmp_path), "status"]) == ExitStatus.OK
+    assert capsys.readouterr().out == after
+    assert "blue" in after
+
+
+def test_project_dir_before_the_subcommand_is_not_reset_by_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project(tmp_path / "p")  # the current folder holds no project
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["--project-dir", "p", "status"]) == ExitStatus.OK
+
+
+def test_the_project_is_found_from_a_folder_inside_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project(tmp_path)
+    inside = tmp_path / "components" / "deeper"
+    inside.mkdir(parents=True)
+    monkeypatch.chdir(inside)
+    assert cli.main(["status"]) == ExitStatus.OK
+    out = capsys.readouterr().out
+    assert "blue" in out
+    # The suggested commands name the folder, so that they run from where the user is.
+    assert f"--project-dir {tmp_path}" in out
+
+
+def test_outside_any_project_the_current_folder_is_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["status"]) == ExitStatus.USAGE
+    assert capsys.readouterr().err == f"error: no Pulumi.<stack>.yaml file in {tmp_path}\n"
