@@ -57,27 +57,67 @@ def stack_names(project_dir: Path) -> list[str]:
     return sorted(stack for p in project_dir.glob("Pulumi.*.yaml") if (stack := stack_of(p.name)))
 
 
-def load_stack_config(path: Path) -> dict[str, Any]:
+class StackFileDamaged(BluegreenError):
+    """A stack file that is not readable YAML text, or not a map with a `config:` map: `file:line: problem`."""
+
+    def __init__(self, source: str, line: int, problem: str):
+        super().__init__(f"{source}:{line}: {problem}")
+
+
+def load_stack_config(path: Path, source: str = "") -> dict[str, Any]:
     """The `config:` map of a stack file with every namespace kept (e.g. aws:region); see `config_from_text`."""
-    return config_from_text(path.read_text())
+    source = source or path.name
+    data = path.read_bytes()
+    try:
+        text = data.decode()
+    except UnicodeDecodeError as err:
+        line = data[: err.start].count(b"\n") + 1
+        raise StackFileDamaged(
+            source, line, f"not UTF-8 text (byte 0x{data[err.start]:02x}); save it as UTF-8"
+        ) from err
+    return config_from_text(text, source)
 
 
-def config_from_text(text: str) -> dict[str, Any]:
+def _line_at(text: str, index: int) -> int:
+    return text.count("\n", 0, index) + 1
+
+
+def config_from_text(text: str, source: str = "the stack file") -> dict[str, Any]:
     """The `config:` map of a stack file's text, as YAML typed it, except the weight: read as written.
 
     The Pulumi CLI hands a program every config value as the text in the file, so the program sees
     `0x10`, `+5`, `010`, `1_0` or `0o7` where YAML reads 16, 5, 10, 10 or 7. Keeping the weight's text
     (when it is a plain number or boolean) makes every offline reader apply exactly the program's rule,
     settings.parse_weight, with the same message. The one reader of stack files for the commands and
-    deploy_order.
+    deploy_order. Text that is not YAML, or not shaped like a stack file, is a StackFileDamaged naming
+    `source` and the line.
     """
     from ruamel.yaml import YAML  # imported here: only the file-reading commands need it
-    from ruamel.yaml.nodes import ScalarNode
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+    from ruamel.yaml.nodes import MappingNode, ScalarNode
 
+    # A byte-order mark is allowed only as the first character; anywhere else it becomes part of a key
+    # (`\ufeffeks-bluegreen:color`), which would then read as a missing setting.
+    if (stray := text.find("\ufeff", 1)) > 0:
+        raise StackFileDamaged(source, _line_at(text, stray), "a byte-order mark (U+FEFF) inside the file; delete it")
     yaml = YAML(typ="safe", pure=True)
-    root = yaml.compose(text)  # composed once: the nodes keep the text, the constructed values the types
-    document = yaml.constructor.construct_document(root) if root is not None else None
-    config = dict((document or {}).get("config") or {})
+    try:
+        root = yaml.compose(text)  # composed once: the nodes keep the text, the constructed values the types
+        document = yaml.constructor.construct_document(root) if root is not None else None
+    except MarkedYAMLError as err:
+        # ruamel's own message spans a dozen lines; the problem and its line are what a reader needs.
+        mark = err.problem_mark or err.context_mark
+        raise StackFileDamaged(source, mark.line + 1 if mark else 1, f"not valid YAML: {err.problem}") from err
+    except YAMLError as err:  # the reader's: a control character, with only an index into the text
+        position = getattr(err, "position", 0)
+        raise StackFileDamaged(source, _line_at(text, position), f"not valid YAML: {str(err).splitlines()[0]}") from err
+    if document is None:
+        return {}
+    config = document.get("config") if isinstance(document, dict) else None
+    if not isinstance(root, MappingNode) or not isinstance(config, dict | None):
+        line = root.start_mark.line + 1 if root is not None else 1
+        raise StackFileDamaged(source, line, "not a stack file: expected a map with a `config:` map of settings")
+    config = dict(config or {})
     if WEIGHT_KEY in config and not isinstance(config[WEIGHT_KEY], str):
         try:
             node = _weight_node(root)
@@ -91,9 +131,10 @@ def config_from_text(text: str) -> dict[str, Any]:
 _AS_WRITTEN = (":int", ":float", ":bool")  # the YAML types of a plain scalar that Pulumi passes on as text
 
 
-def load_stack_settings(path: Path) -> Settings:
-    """Read and validate one stack file; SettingsError names the file."""
-    return parse(project_config(load_stack_config(path)), source=path.name)
+def load_stack_settings(path: Path, source: str = "") -> Settings:
+    """Read and validate one stack file: StackFileDamaged when it cannot be read, SettingsError when invalid."""
+    source = source or path.name
+    return parse(project_config(load_stack_config(path, source)), source=source)
 
 
 @dataclass
@@ -108,28 +149,12 @@ class StackFiles:
         return sorted({*self.valid, *self.invalid})
 
 
-def _read(path: Path, source: str) -> Settings:
-    """load_stack_settings, with a file that is not YAML or not shaped like a stack file as a SettingsError."""
-    from ruamel.yaml.error import MarkedYAMLError  # imported here like in settings: only file-reading commands need it
-
-    try:
-        return load_stack_settings(path)
-    except SettingsError as err:
-        raise SettingsError(err.problems, source) from err
-    except MarkedYAMLError as err:
-        # ruamel's own message spans a dozen lines; the problem and its line are what a reader needs.
-        line = f" (line {err.problem_mark.line + 1})" if err.problem_mark else ""
-        raise SettingsError([f"is not valid YAML: {err.problem}{line}"], source) from err
-    except (AttributeError, TypeError, ValueError) as err:
-        raise SettingsError([f"is not a stack file with a `config:` map ({err})"], source) from err
-
-
 def read_working_tree(project_dir: Path) -> StackFiles:
     files = StackFiles()
     for stack in stack_names(project_dir):
         path = stack_file(project_dir, stack)
         try:
-            files.valid[stack] = _read(path, path.name)
+            files.valid[stack] = load_stack_settings(path)
         except SettingsError as err:
             files.invalid[stack] = err
     return files
@@ -149,7 +174,7 @@ def read_at_ref(project_dir: Path, ref: str) -> StackFiles:
             path = stack_file(Path(scratch), stack)
             path.write_bytes(git(project_dir, "show", f"{ref}:./{path.name}"))
             try:
-                files.valid[stack] = _read(path, f"{path.name} at {ref}")
+                files.valid[stack] = load_stack_settings(path, f"{path.name} at {ref}")
             except SettingsError as err:
                 files.invalid[stack] = err
     return files
@@ -213,8 +238,6 @@ def set_traffic_weight(path: Path, weight: int) -> bytes:
     Raises EditError, leaving the file untouched, when the value cannot be found once or the edited
     file does not read back as the original with only the weight changed.
     """
-    from ruamel.yaml.error import YAMLError
-
     text = path.read_bytes().decode()  # bytes, not read_text: keep \r\n line ends as they are
     start, end = weight_span(text)
     edited = (text[:start] + str(weight) + text[end:]).encode()
@@ -227,7 +250,7 @@ def set_traffic_weight(path: Path, weight: int) -> bytes:
             stream.write(edited)
         try:
             reads_back = load_stack_config(temporary) == expected
-        except YAMLError:
+        except StackFileDamaged:
             reads_back = False
         if not reads_back:
             raise EditError(f"{path.name}: the edited file would not read back as intended; left unchanged")

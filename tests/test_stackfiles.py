@@ -106,16 +106,32 @@ def test_edit_refuses_what_it_cannot_change_alone(tmp_path: Path, text: str, mes
 
 def test_working_tree_reports_invalid_files_without_raising(tmp_path: Path) -> None:
     write(tmp_path, "Pulumi.green.yaml", stack_text("0"))
-    write(tmp_path, "Pulumi.blue.yaml", "config:\n  eks-bluegreen:color: [blue\n")
     write(tmp_path, "Pulumi.red.yaml", stack_text("300"))
-    write(tmp_path, "Pulumi.list.yaml", "- config\n")
     files = stackfiles.read_working_tree(tmp_path)
     assert list(files.valid) == ["green"]
-    assert files.names == ["blue", "green", "list", "red"]
-    assert files.invalid["list"].problems[0].startswith("is not a stack file with a `config:` map")
-    assert files.invalid["blue"].problems == ["is not valid YAML: expected ',' or ']', but got '<stream end>' (line 3)"]
+    assert files.names == ["green", "red"]
     assert any("trafficWeight = '300'" in p for p in files.invalid["red"].problems)
     assert files.invalid["red"].source == "Pulumi.red.yaml"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "config:\n  eks-bluegreen:color: [blue\n",
+            "Pulumi.blue.yaml:3: not valid YAML: expected ',' or ']', but got '<stream end>'",
+        ),
+        ("- config\n", "Pulumi.blue.yaml:1: not a stack file: expected a map with a `config:` map of settings"),
+    ],
+)
+def test_a_damaged_file_in_the_working_tree_is_its_name_line_and_problem(
+    tmp_path: Path, text: str, message: str
+) -> None:
+    write(tmp_path, "Pulumi.green.yaml", stack_text("0"))
+    write(tmp_path, "Pulumi.blue.yaml", text)
+    with pytest.raises(stackfiles.StackFileDamaged) as damaged:
+        stackfiles.read_working_tree(tmp_path)
+    assert str(damaged.value) == message
 
 
 def git(directory: Path, *args: str) -> None:
@@ -142,8 +158,8 @@ def test_read_at_ref_reads_the_committed_files_of_the_project_folder(tmp_path: P
     assert files.valid["blue"].color == "blue"
 
     git(tmp_path, "commit", "-q", "-am", "break blue")
-    broken = stackfiles.read_at_ref(project, "HEAD")
-    assert broken.invalid["blue"].source == "Pulumi.blue.yaml at HEAD"
+    with pytest.raises(stackfiles.StackFileDamaged, match=r"^Pulumi\.blue\.yaml at HEAD:2: not valid YAML"):
+        stackfiles.read_at_ref(project, "HEAD")
 
 
 def test_read_at_ref_reports_git_errors(tmp_path: Path) -> None:
