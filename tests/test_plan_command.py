@@ -132,3 +132,12 @@ def test_the_standby_plan_compares_with_the_peer_file_without_an_old_peer_warnin
     assert code == ExitStatus.OK
     assert "exports no" not in out
     assert "older version" not in out
+
+
+def test_plan_prints_the_same_text_on_every_run(capsys: pytest.CaptureFixture[str]) -> None:
+    """The mocked engine resolves inputs and registers resources concurrently; the printed plan must not show it."""
+    outputs = set()
+    for _ in range(4):
+        assert cli.main(["--project-dir", str(PROJECT_DIR), "plan", "blue"]) == ExitStatus.OK
+        outputs.add(capsys.readouterr().out)
+    assert len(outputs) == 1

@@ -83,7 +83,7 @@ def run(args: argparse.Namespace) -> ExitStatus:
     )
     result = mock_engine.run_program(load_stack_config(path), args.stack, args.project_dir, scenario)
     _print_resources(result)
-    for message in result.messages:
+    for message in sorted(result.messages):
         print(message)
     if result.error:
         print(f"\nThe program stopped: {result.error}")
@@ -123,9 +123,11 @@ def _peer_settings(path: Path) -> Settings | None:
 
 def _print_resources(result: Plan) -> None:
     children: dict[str, list[Declared]] = {}
-    for resource in result.resources:
+    # By type and name: the mocked engine registers resources concurrently, in a different order each run.
+    for resource in sorted(result.resources, key=lambda r: (r.type, r.name)):
         children.setdefault(resource.parent, []).append(resource)
-    roots = [r for r in result.resources if r.parent not in {x.urn for x in result.resources}]
+    urns = {x.urn for x in result.resources}
+    roots = sorted((r for r in result.resources if r.parent not in urns), key=lambda r: (r.type, r.name))
     print(f"{len(result.resources)} resources:")
     by_urn = {r.urn: r for r in result.resources}
     for resource in roots:
@@ -155,20 +157,20 @@ def _key_settings(resource: Declared, by_urn: dict[str, Declared]) -> list[str]:
         ]
     if resource.type == GIT_REPOSITORY_TYPE:
         spec = inputs["spec"]
-        lines = [f"url: {spec['url']}", f"ref: {json.dumps(spec['ref'])}"]
+        lines = [f"url: {spec['url']}", f"ref: {_json(spec['ref'])}"]
         return lines + ([f"credentials: Secret {spec['secretRef']['name']}"] if "secretRef" in spec else [])
     if resource.type == flux.KUSTOMIZATION_TYPE and "spec" not in inputs:
         return ["a read of the live object: trafficWeight above 0 needs it Ready"]
     if resource.type == flux.KUSTOMIZATION_TYPE:
         spec = inputs["spec"]
-        lines = [f"{key}: {json.dumps(spec[key])}" for key in KUSTOMIZATION_KEYS if key in spec]
-        lines += [f"{k}: {v}" for k, v in inputs["metadata"].get("annotations", {}).items()]
-        lines += [f"substitute ${{{k}}} = {json.dumps(v)}" for k, v in sorted(spec["postBuild"]["substitute"].items())]
+        lines = [f"{key}: {_json(spec[key])}" for key in KUSTOMIZATION_KEYS if key in spec]
+        lines += [f"{k}: {v}" for k, v in sorted(inputs["metadata"].get("annotations", {}).items())]
+        lines += [f"substitute ${{{k}}} = {_json(v)}" for k, v in sorted(spec["postBuild"]["substitute"].items())]
         return lines
     if resource.type == "kubernetes:helm.sh/v3:Release":
         values = inputs.get("values", {})
         lines = [f"chart {inputs.get('chart')} {inputs.get('version')} in namespace {inputs.get('namespace')}"]
-        lines += [f"{key}: {json.dumps(values.get(key))}" for key in EXTERNAL_DNS_KEYS]
+        lines += [f"{key}: {_json(values.get(key))}" for key in EXTERNAL_DNS_KEYS]
         lines += [f"extraArgs: {' '.join(values.get('extraArgs', []))}"]
         return lines
     if resource.type == "kubernetes:networking.k8s.io/v1:Ingress":
@@ -178,9 +180,9 @@ def _key_settings(resource: Declared, by_urn: dict[str, Declared]) -> list[str]:
             f"{rule['host']} -> service {inputs['metadata']['namespace']}/{backend['name']}:{backend['port']['number']}"
         ]
         annotations = inputs["metadata"].get("annotations", {})
-        lines += [f"{k}: {v}" for k, v in annotations.items()]
+        lines += [f"{k}: {v}" for k, v in sorted(annotations.items())]
         lines += _listeners(annotations)
-        waits = [by_urn[urn] for urn in resource.dependencies if urn in by_urn]
+        waits = [by_urn[urn] for urn in sorted(resource.dependencies) if urn in by_urn]
         lines += [
             f"created after Kustomization {k.inputs['metadata']['namespace']}/{k.inputs['metadata']['name']} is Ready"
             for k in waits
@@ -200,7 +202,12 @@ def _key_settings(resource: Declared, by_urn: dict[str, Declared]) -> list[str]:
         policy = json.loads(inputs["policy"])
         return [f"allow {', '.join(s['Action'])} on {', '.join(s['Resource'])}" for s in policy["Statement"]]
     keys = KEY_INPUTS.get(resource.type, ())
-    return [f"{key}: {json.dumps(inputs[key])}" for key in keys if key in inputs]
+    return [f"{key}: {_json(inputs[key])}" for key in keys if key in inputs]
+
+
+def _json(value: object) -> str:
+    # Keys sorted: the mocked engine resolves inputs concurrently, so a map's order differs from run to run.
+    return json.dumps(value, sort_keys=True)
 
 
 def _listeners(annotations: dict[str, str]) -> list[str]:
