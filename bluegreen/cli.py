@@ -18,7 +18,7 @@ from pathlib import Path
 
 from bluegreen.exits import BluegreenError, ExitStatus
 
-COMMANDS = ("plan", "status", "shift", "check", "verify", "migrate", "prune", "promote", "judge")
+COMMANDS = ("plan", "status", "shift", "check", "verify", "migrate", "prune", "promote", "judge", "completion")
 
 
 def add_aws_arguments(parser: argparse.ArgumentParser) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bluegreen import flux, tls
+from bluegreen.commands.completion import stack_completion
 from bluegreen.exits import ExitStatus
 from bluegreen.pair_agreement import PublishedSide, agreement_problems
 from bluegreen.settings import Settings, SettingsError
@@ -37,7 +38,7 @@ EXTERNAL_DNS_KEYS = ("txtOwnerId", "policy", "domainFilters", "annotationPrefix"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("stack", help="stack name, e.g. blue (reads Pulumi.<stack>.yaml)")
+    stack_completion(parser.add_argument("stack", help="stack name, e.g. blue (reads Pulumi.<stack>.yaml)"))
     parser.add_argument(
         "--peer-weight",
         type=int,
