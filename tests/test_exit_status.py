@@ -93,6 +93,7 @@ CASES = [
     ("judge", [], pair(255, 10), no_aws, ExitStatus.USAGE),
     ("judge", ["green"], pair(255, 10, trafficWeight="300"), no_aws, ExitStatus.USAGE),
     ("judge", ["green"], pair(255, 10), no_zone, ExitStatus.AWS),
+    ("completion", ["bash"], nothing, no_aws, ExitStatus.OK),
 ]
 
 
