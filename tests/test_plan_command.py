@@ -60,9 +60,16 @@ def test_all_zero_plan_stops_with_the_guard_message(capsys: pytest.CaptureFixtur
 
 
 def test_unknown_stack_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out = plan_error(capsys, "purple")
+    code, err = plan_error(capsys, "purple")
     assert code == ExitStatus.USAGE
-    assert "Pulumi.purple.yaml" in out
+    assert "no stack 'purple'" in err and "the stacks here are blue, green" in err
+    assert "did you mean" not in err
+
+
+def test_a_mistyped_stack_is_answered_with_the_stack_it_resembles(capsys: pytest.CaptureFixture[str]) -> None:
+    code, err = plan_error(capsys, "gren")
+    assert code == ExitStatus.USAGE
+    assert f"error: no stack 'gren' in {PROJECT_DIR}: did you mean 'green'? the stacks here are blue, green" in err
 
 
 def test_an_invalid_peer_file_is_named_as_invalid_not_missing(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
 from dataclasses import replace
 from pathlib import Path
@@ -13,7 +14,7 @@ from bluegreen.commands.completion import stack_completion
 from bluegreen.exits import ExitStatus
 from bluegreen.pair_agreement import PublishedSide, agreement_problems
 from bluegreen.settings import Settings, SettingsError
-from bluegreen.stackfiles import StackFilesError, load_stack_config, load_stack_settings, stack_file
+from bluegreen.stackfiles import StackFilesError, load_stack_config, load_stack_settings, stack_file, stack_names
 
 if TYPE_CHECKING:
     from bluegreen.mock_engine import Declared, Plan
@@ -50,7 +51,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> ExitStatus:
     path = stack_file(args.project_dir, args.stack)
     if not path.exists():
-        raise StackFilesError(f"no stack file {path}: stacks are named by their Pulumi.<stack>.yaml file")
+        stacks = stack_names(args.project_dir)
+        close = difflib.get_close_matches(args.stack, stacks, n=1)
+        known = f"the stacks here are {', '.join(stacks)}" if stacks else "there is no stack file here"
+        raise StackFilesError(
+            f"no stack {args.stack!r} in {args.project_dir}: {f'did you mean {close[0]!r}? ' if close else ''}"
+            f"{known} (a stack is named by its Pulumi.<stack>.yaml file)"
+        )
     settings = load_stack_settings(path)
     peer_path = stack_file(args.project_dir, settings.peer_stack)
     peer = _peer_settings(peer_path)
