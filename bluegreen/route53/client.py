@@ -5,9 +5,11 @@ boto3 is imported inside the functions, so importing this module (as the command
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+import sys
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
+from bluegreen.exits import BluegreenError, ExitStatus
 from bluegreen.route53.records import STACK_TXT_NAMING, RecordSet
 from bluegreen.txt_registry import TxtNaming
 
@@ -16,13 +18,61 @@ NAME_PAGE_SIZE = 20
 ZONE_PAGE_SIZE = 300  # the most ListResourceRecordSets returns per call
 
 
-def make_client(region: str | None, profile: str | None) -> Any:
-    """A Route 53 client on the usual credential chain, retrying throttled calls (5 requests/s per account)."""
+# Reaching the endpoint at all: a probe client with short timeouts and two tries, so that no network fails
+# in seconds, not after botocore's 60 s connect timeout times ten attempts. The client the command uses keeps
+# its ten adaptive attempts for throttling (a reply, not a connection failure).
+CONNECT_TIMEOUT_SECONDS = 3
+CONNECT_TRIES = 2
+
+
+class AwsUnreachable(BluegreenError):
+    exit_status = ExitStatus.AWS
+
+
+def make_client(region: str | None, profile: str | None, progress: Callable[[str], None] | None = None) -> Any:
+    """A Route 53 client on the usual credential chain, retrying throttled calls (5 requests/s per account),
+    once its endpoint answered a first call."""
     import boto3
     from botocore.config import Config
 
     session = boto3.Session(profile_name=profile, region_name=region)
-    return session.client("route53", config=Config(retries={"mode": "adaptive", "max_attempts": 10}))
+    check_reachable(
+        session.client(
+            "route53",
+            config=Config(
+                connect_timeout=CONNECT_TIMEOUT_SECONDS,
+                read_timeout=CONNECT_TIMEOUT_SECONDS,
+                retries={"mode": "standard", "total_max_attempts": CONNECT_TRIES},
+            ),
+        ),
+        progress or _to_stderr,
+    )
+    return session.client(
+        "route53",
+        config=Config(connect_timeout=CONNECT_TIMEOUT_SECONDS, retries={"mode": "adaptive", "max_attempts": 10}),
+    )
+
+
+def check_reachable(probe: Any, progress: Callable[[str], None]) -> None:
+    """One cheap call through a client with short timeouts and few tries: AwsUnreachable when no answer comes.
+    Any answer proves the endpoint reachable, a refusal (no ListHostedZones permission) included."""
+    from botocore.exceptions import ClientError, ConnectionError, ConnectTimeoutError, ReadTimeoutError
+
+    progress(f"Contacting Route 53 at {probe.meta.endpoint_url} …")
+    try:
+        probe.list_hosted_zones(MaxItems="1")
+    except ClientError:
+        return
+    except (ConnectionError, ConnectTimeoutError, ReadTimeoutError) as error:
+        raise AwsUnreachable(
+            f"cannot reach Route 53 at {probe.meta.endpoint_url}: {error} "
+            f"({CONNECT_TRIES} tries, {CONNECT_TIMEOUT_SECONDS} s each). "
+            "Check the network or proxy (HTTPS_PROXY), and AWS_ENDPOINT_URL if it is set."
+        ) from None
+
+
+def _to_stderr(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
 
 
 def aws_errors() -> tuple[type[Exception], ...]:
