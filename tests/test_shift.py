@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shlex
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -152,3 +153,29 @@ def test_shift_refuses_to_leave_a_hostname_only_at_weight_0(tmp_path: Path, blue
     assert result.code == ExitStatus.PROBLEM
     assert "refused: new.example.com would be served only by 'blue' at weight 0" in result.out
     assert weight_in(tmp_path, "blue") == 1
+
+
+def test_shift_refuses_to_stack_a_step_on_an_uncommitted_stack_file(tmp_path: Path, bluegreen: Run) -> None:
+    identity = ["-c", "user.name=test", "-c", "user.email=test@example.com", "-c", "commit.gpgsign=false"]
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", *identity, *args], cwd=tmp_path, check=True, capture_output=True)
+
+    write_pair(tmp_path, 1, 0)
+    git("init", "-q")
+    git("add", ".")
+    git("commit", "-qm", "pair")
+
+    assert bluegreen("shift", "green").code == ExitStatus.OK
+    green_after_one_step = (tmp_path / "Pulumi.green.yaml").read_bytes()
+
+    result = bluegreen("shift", "green")
+    assert result.code == ExitStatus.PROBLEM
+    assert result.out.startswith("refused: Pulumi.green.yaml has uncommitted changes: commit it first")
+    assert (tmp_path / "Pulumi.green.yaml").read_bytes() == green_after_one_step
+    assert weight_in(tmp_path, "blue") == 1
+
+    git("commit", "-qam", "green 1")
+    result = bluegreen("shift", "green")
+    assert result.code == ExitStatus.OK, result.out
+    assert result.out.startswith("Changed Pulumi.blue.yaml: eks-bluegreen:trafficWeight 1 → 0\n")

@@ -12,7 +12,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from bluegreen import stackfiles, weights
+from bluegreen import git, stackfiles, weights
 from bluegreen.commands.argtypes import weight
 from bluegreen.exits import BluegreenError, ExitStatus
 from bluegreen.settings import COLORS, MAX_WEIGHT
@@ -47,6 +47,13 @@ def run(args: argparse.Namespace) -> ExitStatus:
     if args.apply and shutil.which("pulumi") is None:
         raise BluegreenError("--apply needs the pulumi CLI, which is not on PATH; no file was changed")
     stacks = stackfiles.read_stacks(args.project_dir)
+    if uncommitted := _uncommitted_stack_files(args.project_dir):
+        names = ", ".join(uncommitted)
+        print(
+            f"refused: {names} has uncommitted changes: commit it first (a weight change goes alone in its pull "
+            "request), then take the next step"
+        )
+        return ExitStatus.PROBLEM
     try:
         if args.to is not None:
             step = weights.custom_step(stacks, args.color, args.to)
@@ -80,6 +87,16 @@ def run(args: argparse.Namespace) -> ExitStatus:
         print(f"\nNext: commit {path.name} alone in a pull request; once it is merged, run: {up}")
         return ExitStatus.OK
     return _apply(args.project_dir, step, path, original, edited)
+
+
+def _uncommitted_stack_files(project_dir: Path) -> list[str]:
+    """Stack files with changes git has not committed: a second step must not stack on them. Outside a git
+    repository there is no history to protect, and nothing is refused."""
+    try:
+        status = git.git(project_dir, "status", "--porcelain", "--", "Pulumi.*.yaml").decode()
+    except git.GitError:
+        return []
+    return sorted(Path(line[3:].strip('"')).name for line in status.splitlines() if line[3:])
 
 
 def _apply(project_dir: Path, step: weights.Step, path: Path, original: bytes, edited: bytes) -> ExitStatus:
