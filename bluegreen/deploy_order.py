@@ -34,7 +34,7 @@ from bluegreen.exits import BluegreenError, ExitStatus
 from bluegreen.git import GitError, git
 from bluegreen.settings import MAX_WEIGHT, PROJECT, placeholder_zone_problem, weight_problem
 from bluegreen.settings import parse_weight as weight_value
-from bluegreen.stackfiles import WEIGHT_KEY, config_from_text
+from bluegreen.stackfiles import WEIGHT_KEY, config_from_text, stack_of
 
 if TYPE_CHECKING:
     import pulumi
@@ -49,7 +49,6 @@ APPLIED_COMMIT_ENV = "BLUEGREEN_APPLIED_COMMIT"  # set by whatever checked the c
 DIRTY = "-dirty"  # appended when the files the stack deploys had uncommitted changes (as `git describe --dirty`)
 WEIGHT_OUTPUT = "trafficWeight"
 
-_STACK_FILE = re.compile(r"^Pulumi\.(?P<stack>[^/]+)\.yaml$")
 _SHA = re.compile(r"[0-9a-f]{40}")
 _APPLIED = re.compile(rf"(?P<sha>[0-9a-f]{{40}})(?P<dirty>{DIRTY})?")
 # What a stack file needs so that no runner ever invents a secrets configuration (docs/ci.md).
@@ -120,11 +119,6 @@ def when_applied(resources: Iterable[pulumi.Resource], commit: str) -> pulumi.Ou
 
 def is_program_file(path: str) -> bool:
     return path in PROGRAM_FILES or path.startswith(PROGRAM_DIRS)
-
-
-def stack_of(path: str) -> str | None:
-    match = _STACK_FILE.match(path)
-    return match["stack"] if match else None
 
 
 def _document(text: str, where: str) -> dict[str, Any]:
