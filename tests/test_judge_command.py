@@ -21,6 +21,7 @@ from bluegreen.commands import judge as judge_command
 from bluegreen.exits import ExitStatus
 from tests.support import alb
 from tests.support.alb import REGION
+from tests.support.json_schema import assert_valid
 from tests.support.route53 import HOST, alias, moto_zone, put, weighted, write_project
 
 NOW = datetime(2026, 12, 2, 10, 30, 20, tzinfo=UTC)
@@ -121,6 +122,8 @@ def test_json_carries_the_verdict_its_numbers_and_the_scope(
     status, out, _ = world.run(project, "--json", capsys=capsys)
     document = json.loads(out)
     assert status == ExitStatus.OK
+    assert_valid("judge", document)
+    assert document["schema_version"] == 1 and document["command"] == "judge"
     assert document["verdict"]["outcome"] == "pass"
     assert document["weights"] == {"green": 10, "blue": 255}
     assert document["verdict"]["expected_new_share"] == pytest.approx(10 / 265)

@@ -10,12 +10,11 @@ Route 53 holds, since those, not the stack files, split the traffic.
 from __future__ import annotations
 
 import argparse
-import json
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from bluegreen import cli, stackfiles
+from bluegreen import cli, json_output, stackfiles
 from bluegreen.exits import BluegreenError, ExitStatus
 from bluegreen.settings import COLORS
 
@@ -131,7 +130,7 @@ def run(
     )
 
     if args.json:
-        document = {
+        body = {
             "hostname": hostname,
             "new": new,
             "old": old,
@@ -141,7 +140,7 @@ def run(
             "policy": policy.source,
             "verdict": verdict.to_json(),
         }
-        print(json.dumps(document, indent=2))
+        json_output.print_document("judge", body)
     else:
         print(
             render(verdict, hostname, new, old, weights, {c: b.dimension for c, b in balancers.items()}, policy.source)
