@@ -5,12 +5,14 @@ from __future__ import annotations
 import os
 import shlex
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from bluegreen.exits import ExitStatus
 from tests.support.cli import NEW_HOSTNAME, Run, stack_text, weight_in, write_pair
+from tests.support.git import commit_all, git, isolate_git
 
 
 def test_shift_takes_the_promotion_one_file_at_a_time(tmp_path: Path, bluegreen: Run) -> None:
@@ -79,59 +81,216 @@ def test_shift_to_refuses_a_weight_out_of_range(tmp_path: Path, bluegreen: Run, 
     assert exit_.value.code == ExitStatus.USAGE
 
 
-def fake_pulumi(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fail_on: str = "") -> Path:
-    """A `pulumi` on PATH that records its folder and arguments, failing for `pulumi <fail_on> ...`."""
+def fake_pulumi(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fail_on: str = "", config: str = "", up: str = ""
+) -> Path:
+    """A `pulumi` on PATH that records its folder, arguments and the subject of HEAD when it ran, runs the shell
+    snippet `config` or `up` for that subcommand, and fails (exit 7) for `pulumi <$FAKE_PULUMI_FAILS> ...`."""
     bin_dir, record = tmp_path / "bin", tmp_path / "pulumi-calls.txt"
     bin_dir.mkdir()
     script = bin_dir / "pulumi"
     script.write_text(
-        f'#!/bin/sh\necho "$PWD|$*" >> {shlex.quote(str(record))}\nif [ "$1" = "{fail_on}" ]; then exit 7; fi\n'
+        "#!/bin/sh\n"
+        f'echo "$PWD|$*|$(git log -1 --format=%s 2>/dev/null)" >> {shlex.quote(str(record))}\n'
+        f'case "$1" in\n  config) {config or ":"} ;;\n  up) {up or ":"} ;;\nesac\n'
+        'if [ "$1" = "$FAKE_PULUMI_FAILS" ]; then exit 7; fi\n'
     )
     script.chmod(0o755)
     monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setenv("FAKE_PULUMI_FAILS", fail_on)
     return record
 
 
-def test_shift_apply_runs_pulumi_config_set_then_up(
-    tmp_path: Path, bluegreen: Run, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def calls(record: Path) -> list[str]:
+    return record.read_text().splitlines() if record.exists() else []
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """tmp_path/project: the pair at 1:0, committed in a repository of its own."""
+    isolate_git(monkeypatch, ceiling=tmp_path)
     project = tmp_path / "project"
     project.mkdir()
     write_pair(project, 1, 0)
+    (project / "__main__.py").write_text("# the program\n")
+    commit_all(project)
+    return project
+
+
+def head(project: Path) -> str:
+    return git(project, "log", "-1", "--format=%h %s").strip()
+
+
+STEP = "shift: green trafficWeight 0 → 1 (Pulumi.green.yaml)"
+
+
+def test_shift_apply_commits_the_step_after_config_set_and_deploys_that_commit(
+    tmp_path: Path, bluegreen: Run, monkeypatch: pytest.MonkeyPatch, project: Path
+) -> None:
     record = fake_pulumi(tmp_path, monkeypatch)
+    (project / "notes.txt").write_text("untracked: not part of any commit, so not in the way\n")
     result = bluegreen("shift", "green", "--apply", project=project)
     assert result.code == ExitStatus.OK, result.err
-    assert record.read_text().splitlines() == [
-        f"{project}|config set --stack green --type int eks-bluegreen:trafficWeight 1",
-        f"{project}|up --stack green",
+    assert calls(record) == [
+        f"{project}|config set --stack green --type int eks-bluegreen:trafficWeight 1|initial",
+        f"{project}|up --stack green|{STEP}",
     ]
-    assert weight_in(project, "green") == 1
-    assert "$ pulumi up --stack green" in result.out
+    assert git(project, "show", "--format=%s", "--name-only", "HEAD").split("\n\n") == [STEP, "Pulumi.green.yaml\n"]
+    assert git(project, "show", "HEAD:Pulumi.green.yaml") == stack_text("green", 1, "1.34")
+    assert git(project, "status", "--porcelain") == "?? notes.txt\n"
+    commit = head(project).split()[0]
+    assert result.out.startswith(
+        "Will change Pulumi.green.yaml: eks-bluegreen:trafficWeight 0 → 1, commit it and deploy stack green:\n"
+    )
+    assert "Phase once deployed: both live" in result.out
+    assert result.out.count("Changed") == 1
+    assert f"\nCommitted {commit}: {STEP}\n\n$ pulumi up --stack green\n" in result.out
+    assert result.out.endswith(
+        f"\nChanged Pulumi.green.yaml: eks-bluegreen:trafficWeight 0 → 1 (commit {commit}), deployed to stack green.\n"
+        f"\nNext: push the commit: git -C {project} push\n"
+        f"Then wait until Route 53 holds the new weights: bluegreen --project-dir {project} verify --wait 600\n"
+    )
 
 
-def test_shift_apply_puts_the_file_back_when_config_set_fails(
-    tmp_path: Path, bluegreen: Run, monkeypatch: pytest.MonkeyPatch
+def test_shift_apply_hints_start_as_the_user_ran_bluegreen(
+    tmp_path: Path, bluegreen: Run, monkeypatch: pytest.MonkeyPatch, project: Path
 ) -> None:
-    project = tmp_path / "project"
-    project.mkdir()
-    write_pair(project, 1, 0)
-    record = fake_pulumi(tmp_path, monkeypatch, fail_on="config")
+    fake_pulumi(tmp_path, monkeypatch)
+    monkeypatch.chdir(project)
+    monkeypatch.setattr(sys, "argv", [str(project / ".venv" / "bin" / "bluegreen")])
+    result = bluegreen("shift", "green", "--apply", project=project)
+    assert result.out.endswith(
+        "\nNext: push the commit: git push\n"
+        "Then wait until Route 53 holds the new weights: .venv/bin/bluegreen verify --wait 600\n"
+    )
+
+
+def test_shift_apply_commits_the_file_as_pulumi_config_set_rewrote_it(
+    tmp_path: Path, bluegreen: Run, monkeypatch: pytest.MonkeyPatch, project: Path
+) -> None:
+    fake_pulumi(tmp_path, monkeypatch, config="sed -i 's/   # changed by bluegreen shift//' Pulumi.green.yaml")
+    result = bluegreen("shift", "green", "--apply", project=project)
+    assert result.code == ExitStatus.OK, result.err
+    rewritten = stack_text("green", 1, "1.34").replace("   # changed by bluegreen shift", "")
+    assert git(project, "show", "HEAD:Pulumi.green.yaml") == (project / "Pulumi.green.yaml").read_text() == rewritten
+    commit = head(project).split()[0]
+    assert f"note: pulumi config set rewrote Pulumi.green.yaml; the commit holds its version: `git show {commit}`" in (
+        result.out
+    )
+
+
+def test_shift_apply_refuses_a_dirty_tree_naming_the_files_and_changes_nothing(
+    tmp_path: Path, bluegreen: Run, monkeypatch: pytest.MonkeyPatch, project: Path
+) -> None:
+    record = fake_pulumi(tmp_path, monkeypatch)
+    (project / "__main__.py").write_text("# the program, edited\n")
+    (project / "Pulumi.blue.yaml").write_text(stack_text("blue", 1, "1.33") + "# staged\n")
+    git(project, "add", "Pulumi.blue.yaml")
+    green_before = (project / "Pulumi.green.yaml").read_bytes()
     result = bluegreen("shift", "green", "--apply", project=project)
     assert result.code == ExitStatus.PROBLEM
-    assert "Pulumi.green.yaml is back as it was" in result.err
+    assert result.out == (
+        "refused: --apply deploys only commits, and tracked files have uncommitted changes: Pulumi.blue.yaml, "
+        "__main__.py; commit or stash them first; nothing was changed\n"
+    )
+    assert (project / "Pulumi.green.yaml").read_bytes() == green_before
+    assert head(project).endswith(" initial")
+    assert calls(record) == []
+
+
+def test_shift_apply_refuses_outside_a_git_repository(
+    tmp_path: Path, bluegreen: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    isolate_git(monkeypatch, ceiling=tmp_path)
+    record = fake_pulumi(tmp_path, monkeypatch)
+    write_pair(tmp_path, 1, 0)
+    result = bluegreen("shift", "green", "--apply")
+    assert result.code == ExitStatus.PROBLEM
+    assert result.out.startswith(
+        "refused: --apply commits the step before deploying it, and git cannot commit here (fatal: not a git repository"
+    )
+    assert result.out.endswith("; nothing was changed\n")
+    assert weight_in(tmp_path, "green") == 0
+    assert calls(record) == []
+    assert bluegreen("shift", "green").code == ExitStatus.OK, "without --apply, outside git is fine"
+
+
+def test_shift_apply_without_a_git_identity_stops_before_changing_anything(
+    tmp_path: Path, bluegreen: Run, monkeypatch: pytest.MonkeyPatch, project: Path
+) -> None:
+    record = fake_pulumi(tmp_path, monkeypatch)
+    git(project, "config", "--unset", "user.email")
+    git(project, "config", "user.useConfigOnly", "true")  # no guessing an address from the host name
+    result = bluegreen("shift", "green", "--apply", project=project)
+    assert result.code == ExitStatus.USAGE
+    assert result.err == (
+        "error: --apply commits the step, and git has no identity to commit with (fatal: no email was given and "
+        "auto-detection is disabled): set it with `git config user.name 'Your Name'` and `git config user.email "
+        "you@example.com`; no file was changed\n"
+    )
+    assert weight_in(project, "green") == 0
+    assert calls(record) == []
+
+
+@pytest.mark.parametrize(
+    ("failing", "reason"),
+    [("pulumi config set", "exit 7"), ("git commit", "pre-commit: weights are frozen today")],
+)
+def test_shift_apply_puts_the_file_back_and_commits_nothing_when_a_step_before_up_fails(
+    tmp_path: Path, bluegreen: Run, monkeypatch: pytest.MonkeyPatch, project: Path, failing: str, reason: str
+) -> None:
+    record = fake_pulumi(tmp_path, monkeypatch, fail_on="config" if failing == "pulumi config set" else "")
+    hook = project / ".git" / "hooks" / "pre-commit"
+    if failing == "git commit":
+        hook.write_text(f"#!/bin/sh\necho '{reason}' >&2\nexit 1\n")
+        hook.chmod(0o755)
+    result = bluegreen("shift", "green", "--apply", project=project)
+    assert result.code == ExitStatus.PROBLEM
+    assert "Changed" not in result.out
+    assert result.err == (
+        f"error: {failing} failed ({reason}); Pulumi.green.yaml is back as it was: nothing was committed or deployed\n"
+    )
     assert (project / "Pulumi.green.yaml").read_text() == stack_text("green", 0, "1.34")
-    assert len(record.read_text().splitlines()) == 1, "pulumi up must not run"
+    assert head(project).endswith(" initial")
+    assert git(project, "status", "--porcelain") == ""
+    assert [call.split("|")[1].split()[0] for call in calls(record)] == ["config"], "pulumi up must not run"
 
 
-def test_shift_apply_reports_a_failed_up(tmp_path: Path, bluegreen: Run, monkeypatch: pytest.MonkeyPatch) -> None:
-    project = tmp_path / "project"
-    project.mkdir()
-    write_pair(project, 1, 0)
+def test_shift_apply_keeps_the_commit_when_up_fails_and_says_how_to_finish_or_undo(
+    tmp_path: Path, bluegreen: Run, monkeypatch: pytest.MonkeyPatch, project: Path
+) -> None:
     fake_pulumi(tmp_path, monkeypatch, fail_on="up")
     result = bluegreen("shift", "green", "--apply", project=project)
     assert result.code == ExitStatus.PROBLEM
-    assert "pulumi up failed; Pulumi.green.yaml keeps weight 1" in result.err
-    assert "bluegreen shift green --to 0" in result.err
+    assert "Changed" not in result.out
+    commit = head(project).split()[0]
+    assert head(project) == f"{commit} {STEP}"
+    assert git(project, "status", "--porcelain") == ""
+    undo = f"bluegreen --project-dir {project} shift green --to 0 --apply"
+    assert result.err == (
+        "error: pulumi up failed (exit 7): stack green may be unchanged or partly updated.\n"
+        f"Commit {commit} (Pulumi.green.yaml at weight 1) stays as HEAD, not pushed.\n"
+        f"To finish the step, fix the cause, rerun `pulumi up --stack green --cwd {project}`, then "
+        f"`git -C {project} push` and `bluegreen --project-dir {project} verify --wait 600`.\n"
+        f"To undo it instead (commits weight 0 and deploys it): `{undo}`\n"
+    )
+
+    monkeypatch.setenv("FAKE_PULUMI_FAILS", "")
+    assert bluegreen(*shlex.split(undo)[1:], project=project).code == ExitStatus.OK
+    assert weight_in(project, "green") == 0
+    assert head(project).endswith(" shift: green trafficWeight 1 → 0 (Pulumi.green.yaml)")
+
+
+def test_ctrl_c_during_pulumi_up_is_left_to_pulumi_and_reported_as_its_failure(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, project: Path
+) -> None:
+    # Pulumi gets the terminal's ^C as well; this one exits 130 after the interrupt reached bluegreen.
+    fake_pulumi(tmp_path, monkeypatch, up="kill -INT $PPID; sleep 0.3; exit 130")
+    command = [sys.executable, "-m", "bluegreen", "shift", "green", "--apply"]
+    result = subprocess.run(command, cwd=project, capture_output=True, text=True, check=False)
+    assert result.returncode == ExitStatus.PROBLEM, result.stderr
+    assert result.stderr.startswith("error: pulumi up failed (exit 130): stack green may be unchanged")
+    assert "Traceback" not in result.stderr
 
 
 def test_shift_apply_without_pulumi_changes_nothing(
@@ -156,15 +315,8 @@ def test_shift_refuses_to_leave_a_hostname_only_at_weight_0(tmp_path: Path, blue
 
 
 def test_shift_refuses_to_stack_a_step_on_an_uncommitted_stack_file(tmp_path: Path, bluegreen: Run) -> None:
-    identity = ["-c", "user.name=test", "-c", "user.email=test@example.com", "-c", "commit.gpgsign=false"]
-
-    def git(*args: str) -> None:
-        subprocess.run(["git", *identity, *args], cwd=tmp_path, check=True, capture_output=True)
-
     write_pair(tmp_path, 1, 0)
-    git("init", "-q")
-    git("add", ".")
-    git("commit", "-qm", "pair")
+    commit_all(tmp_path)
 
     assert bluegreen("shift", "green").code == ExitStatus.OK
     green_after_one_step = (tmp_path / "Pulumi.green.yaml").read_bytes()
@@ -175,7 +327,7 @@ def test_shift_refuses_to_stack_a_step_on_an_uncommitted_stack_file(tmp_path: Pa
     assert (tmp_path / "Pulumi.green.yaml").read_bytes() == green_after_one_step
     assert weight_in(tmp_path, "blue") == 1
 
-    git("commit", "-qam", "green 1")
+    git(tmp_path, "commit", "-qam", "green 1")
     result = bluegreen("shift", "green")
     assert result.code == ExitStatus.OK, result.out
     assert result.out.startswith("Changed Pulumi.blue.yaml: eks-bluegreen:trafficWeight 1 → 0\n")

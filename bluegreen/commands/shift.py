@@ -1,7 +1,8 @@
 """`bluegreen shift COLOR`: one step of 1:0 -> 1:1 -> 0:1 towards COLOR, as an edit of one stack file.
 
 The edit keeps every comment and the layout of the file. Commit it in its own pull request (which
-`bluegreen check` guards), then run the printed `pulumi up`, or pass --apply to run Pulumi from here.
+`bluegreen check` guards), then run the printed `pulumi up`, or pass --apply to commit the edit and run
+Pulumi from here: what --apply deploys is always a commit, so it needs git and a clean tree.
 """
 
 from __future__ import annotations
@@ -9,10 +10,11 @@ from __future__ import annotations
 import argparse
 import shlex
 import shutil
+import signal
 import subprocess
 from pathlib import Path
 
-from bluegreen import git, stackfiles, weights
+from bluegreen import git, invocation, stackfiles, weights
 from bluegreen.commands.argtypes import weight
 from bluegreen.exits import BluegreenError, ExitStatus
 from bluegreen.settings import COLORS, MAX_WEIGHT
@@ -39,7 +41,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--apply",
         action="store_true",
-        help="then run `pulumi config set` and `pulumi up` for the changed stack (needs the pulumi CLI on PATH)",
+        help="then commit the edit and run `pulumi config set` and `pulumi up` for the changed stack (needs a "
+        "git repository with no uncommitted changes, and the pulumi CLI on PATH)",
     )
 
 
@@ -47,6 +50,11 @@ def run(args: argparse.Namespace) -> ExitStatus:
     if args.apply and shutil.which("pulumi") is None:
         raise BluegreenError("--apply needs the pulumi CLI, which is not on PATH; no file was changed")
     stacks = stackfiles.read_stacks(args.project_dir)
+    if args.apply and (refusal := _apply_refusal(args.project_dir)):
+        print(f"refused: {refusal}; nothing was changed")
+        return ExitStatus.PROBLEM
+    if args.apply:
+        _require_git_identity(args.project_dir)
     if uncommitted := _uncommitted_stack_files(args.project_dir):
         names = ", ".join(uncommitted)
         print(
@@ -77,16 +85,23 @@ def run(args: argparse.Namespace) -> ExitStatus:
 
     path = stackfiles.stack_file(args.project_dir, step.stack)
     original = path.read_bytes()
-    edited = stackfiles.set_traffic_weight(path, step.after)
     after = step.applied_to(stacks)
-    print(f"Changed {path.name}: {stackfiles.WEIGHT_KEY} {step.before} → {step.after}\n")
+    phase = weights.phase(weights.weights_by_color(after), weights.promotion_target(after))
+    change = f"{path.name}: {stackfiles.WEIGHT_KEY} {step.before} → {step.after}"
+    if args.apply:
+        # Nothing has happened yet: the screen says what will, and only success says "Changed".
+        print(f"Will change {change}, commit it and deploy stack {step.stack}:\n")
+        print(weights.render_table(weights.table_rows(after)))
+        print(f"\nPhase once deployed: {phase}")
+        edited = stackfiles.set_traffic_weight(path, step.after)
+        return _apply(args.project_dir, step, path, original, edited)
+    stackfiles.set_traffic_weight(path, step.after)
+    print(f"Changed {change}\n")
     print(weights.render_table(weights.table_rows(after)))
-    print(f"\nPhase: {weights.phase(weights.weights_by_color(after), weights.promotion_target(after))}")
+    print(f"\nPhase: {phase}")
     up = weights.pulumi_up_command(step.stack, stackfiles.project_dir_option(args.project_dir))
-    if not args.apply:
-        print(f"\nNext: commit {path.name} alone in a pull request; once it is merged, run: {up}")
-        return ExitStatus.OK
-    return _apply(args.project_dir, step, path, original, edited)
+    print(f"\nNext: commit {path.name} alone in a pull request; once it is merged, run: {up}")
+    return ExitStatus.OK
 
 
 def _uncommitted_stack_files(project_dir: Path) -> list[str]:
@@ -99,25 +114,108 @@ def _uncommitted_stack_files(project_dir: Path) -> list[str]:
     return sorted(Path(line[3:].strip('"')).name for line in status.splitlines() if line[3:])
 
 
+def _apply_refusal(project_dir: Path) -> str | None:
+    """Why --apply cannot commit here, before anything is edited: None when it can.
+
+    Outside git it refuses rather than deploying an edit no commit records: the deployed weight would be
+    known only to Pulumi, and `status` and `check` read the history of the stack files. Any uncommitted
+    change to a tracked file is refused, not only to stack files: `pulumi up` deploys the program in the
+    working tree too. Untracked files are not counted (git status -uno): git ignores them as well.
+    """
+    try:
+        dirty = git.git(project_dir, "status", "--porcelain", "--untracked-files=no").decode()
+    except git.GitError as err:
+        return f"--apply commits the step before deploying it, and git cannot commit here ({_last_line(err)})"
+    if names := [line[3:] for line in dirty.splitlines()]:  # paths from the repository's root
+        return (
+            f"--apply deploys only commits, and tracked files have uncommitted changes: {', '.join(names)}; "
+            "commit or stash them first"
+        )
+    return None
+
+
+def _require_git_identity(project_dir: Path) -> None:
+    """Stop before editing when `git commit` would fail for want of a name or email (like a missing pulumi CLI,
+    a setup problem, not an answer)."""
+    for ident in ("GIT_AUTHOR_IDENT", "GIT_COMMITTER_IDENT"):
+        try:
+            git.git(project_dir, "var", ident)
+        except git.GitError as err:
+            raise BluegreenError(
+                f"--apply commits the step, and git has no identity to commit with ({_last_line(err)}): set it "
+                "with `git config user.name 'Your Name'` and `git config user.email you@example.com`; no file was "
+                "changed"
+            ) from err
+
+
+def _last_line(err: git.GitError) -> str:
+    """git's reason: the last line of its message (the lines before are advice for git's own commands)."""
+    return str(err).strip().splitlines()[-1]
+
+
 def _apply(project_dir: Path, step: weights.Step, path: Path, original: bytes, edited: bytes) -> ExitStatus:
+    """config set, commit, up: the commit holds the file as `pulumi config set` left it, and nothing that
+    failed before `pulumi up` leaves a trace (the file is put back, no commit is made). A failed `pulumi up`
+    keeps the commit: the stack may be partly updated, and the commit says what it was asked to become."""
     # --type int: without it Pulumi stores a top-level value as a string ("1"), quoting it in the file,
     # while Pulumi.yaml declares this key an integer.
     config_set = ["pulumi", "config", "set", "--stack", step.stack, "--type", "int"]
     config_set += [stackfiles.WEIGHT_KEY, str(step.after)]
-    if _pulumi(config_set, project_dir) != 0:
+    if (code := _pulumi(config_set, project_dir)) != 0:
         path.write_bytes(original)
-        raise BluegreenError(f"pulumi config set failed; {path.name} is back as it was", ExitStatus.PROBLEM)
-    if path.read_bytes() != edited:
-        print(f"note: pulumi config set rewrote {path.name}; review its layout with `git diff {path.name}`")
-    if _pulumi(["pulumi", "up", "--stack", step.stack], project_dir) != 0:
         raise BluegreenError(
-            f"pulumi up failed; {path.name} keeps weight {step.after}: fix the cause and rerun "
-            f"`pulumi up --stack {step.stack}`, or undo the step: `bluegreen shift {step.color} --to {step.before}`",
+            f"pulumi config set failed (exit {code}); {path.name} is back as it was: nothing was committed or deployed",
             ExitStatus.PROBLEM,
         )
+    message = f"shift: {step.stack} trafficWeight {step.before} → {step.after} ({path.name})"
+    print(f"\n$ {shlex.join(['git', 'commit', '-m', message, '--', path.name])}")
+    try:
+        git.git(project_dir, "commit", "--quiet", "-m", message, "--", path.name)
+    except git.GitError as err:
+        path.write_bytes(original)  # the tree was clean: this is the committed file, and pulumi's config again
+        raise BluegreenError(
+            f"git commit failed ({_last_line(err)}); {path.name} is back as it was: nothing was committed or deployed",
+            ExitStatus.PROBLEM,
+        ) from err
+    commit = git.git(project_dir, "rev-parse", "--short", "HEAD").decode().strip()
+    print(f"Committed {commit}: {message}")
+    if path.read_bytes() != edited:
+        print(f"note: pulumi config set rewrote {path.name}; the commit holds its version: `git show {commit}`")
+    project_dir_option = stackfiles.project_dir_option(project_dir)
+    up = weights.pulumi_up_command(step.stack, project_dir_option)
+    push = shlex.join(["git", *(["-C", project_dir_option] if project_dir_option else []), "push"])
+    verify = _bluegreen_command(project_dir, "verify", "--wait", "600")
+    if (code := _pulumi(["pulumi", "up", "--stack", step.stack], project_dir)) != 0:
+        undo = _bluegreen_command(project_dir, "shift", step.color, "--to", str(step.before), "--apply")
+        raise BluegreenError(
+            f"pulumi up failed (exit {code}): stack {step.stack} may be unchanged or partly updated.\n"
+            f"Commit {commit} ({path.name} at weight {step.after}) stays as HEAD, not pushed.\n"
+            f"To finish the step, fix the cause, rerun `{up}`, then `{push}` and `{verify}`.\n"
+            f"To undo it instead (commits weight {step.before} and deploys it): `{undo}`",
+            ExitStatus.PROBLEM,
+        )
+    print(
+        f"\nChanged {path.name}: {stackfiles.WEIGHT_KEY} {step.before} → {step.after} (commit {commit}), "
+        f"deployed to stack {step.stack}."
+    )
+    print(f"\nNext: push the commit: {push}\nThen wait until Route 53 holds the new weights: {verify}")
     return ExitStatus.OK
+
+
+def _bluegreen_command(project_dir: Path, *words: str) -> str:
+    """A `bluegreen` command line to print, with --project-dir when it is not the current folder."""
+    option = stackfiles.project_dir_option(project_dir)
+    return invocation.command(*(["--project-dir", option] if option else []), *words)
 
 
 def _pulumi(command: list[str], project_dir: Path) -> int:
     print(f"\n$ {shlex.join(command)}", flush=True)  # flush: Pulumi writes to the same terminal
-    return subprocess.run(command, cwd=project_dir, check=False).returncode
+    # Ctrl-C reaches Pulumi too (one terminal, one process group), and Pulumi cancels cleanly on the first one
+    # ("^C received; cancelling", pulumi/pulumi's CancellationScope). Python's default would raise here, and
+    # subprocess.run would kill Pulumi 0.25 s later, leaving pending operations and no message. So this process
+    # waits for Pulumi's exit and reports it like any failure. (A handler, not SIG_IGN, which Pulumi would inherit.)
+    previous = signal.signal(signal.SIGINT, lambda *_: None)
+    try:
+        return subprocess.run(command, cwd=project_dir, check=False).returncode
+    finally:
+        signal.signal(signal.SIGINT, previous)
