@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 SCHEMA_VERSION = 1
@@ -22,3 +23,8 @@ def document(command: str, body: Mapping[str, Any]) -> dict[str, Any]:
 def print_document(command: str, body: Mapping[str, Any]) -> None:
     """Print the command's document as the whole of stdout (diagnostics stay on stderr)."""
     print(json.dumps(document(command, body), indent=2, ensure_ascii=False))
+
+
+def timestamp(moment: datetime) -> str:
+    """A time as the documents write it: ISO 8601 in UTC with a `Z`."""
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")

@@ -33,6 +33,7 @@ class TlsResult:
     outcome: str  # one of VALID, EXPIRING, WRONG_NAME, UNTRUSTED, UNREACHABLE
     detail: str
     expires: datetime | None = None
+    names: tuple[str, ...] = ()  # the certificate's DNS names (subject alternative names), when one was seen
 
     @property
     def ok(self) -> bool:
@@ -62,8 +63,8 @@ def check(
     context = ssl.create_default_context(cafile=cafile)
     context.check_hostname = False  # matched below, so that a wrong name still shows its expiry
 
-    def result(outcome: str, detail: str, expires: datetime | None = None) -> TlsResult:
-        return TlsResult(address, server_name, outcome, detail, expires)
+    def result(outcome: str, detail: str, expires: datetime | None = None, names: tuple[str, ...] = ()) -> TlsResult:
+        return TlsResult(address, server_name, outcome, detail, expires, names)
 
     try:
         with (
@@ -77,15 +78,16 @@ def check(
         return result(UNREACHABLE, f"no TLS handshake on port {port}: {error.reason or error}")
     except OSError as error:
         return result(UNREACHABLE, f"cannot connect to {address}:{port}: {error.strerror or error}")
-    names = [str(value) for kind, value in (certificate or {}).get("subjectAltName", ()) if kind == "DNS"]
+    names = tuple(str(value) for kind, value in (certificate or {}).get("subjectAltName", ()) if kind == "DNS")
     expires = datetime.fromtimestamp(ssl.cert_time_to_seconds(str((certificate or {})["notAfter"])), UTC)
     if not any(tls.covers(name, server_name) for name in names):
-        return result(WRONG_NAME, f"certificate is for {', '.join(names) or 'no DNS name'}", expires)
+        return result(WRONG_NAME, f"certificate is for {', '.join(names) or 'no DNS name'}", expires, names)
     if expires - now < timedelta(days=MIN_DAYS_LEFT):
         return result(
             EXPIRING,
             f"fewer than {MIN_DAYS_LEFT} days left: ACM renews 60 days ahead, so renewal is stuck "
             "(is the validation CNAME still in the zone?)",
             expires,
+            names,
         )
-    return result(VALID, f"certificate valid for {server_name}", expires)
+    return result(VALID, f"certificate valid for {server_name}", expires, names)

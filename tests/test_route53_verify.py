@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ from bluegreen import route53
 from bluegreen.cli import run_command
 from bluegreen.commands import verify
 from bluegreen.exits import ExitStatus
+from tests.support.json_schema import assert_valid
 from tests.support.route53 import (
     ALB,
     HOST,
@@ -283,8 +285,9 @@ def list_response(*rrsets: dict[str, Any]) -> dict[str, Any]:
     return {"ResourceRecordSets": list(rrsets), "IsTruncated": False, "MaxItems": "20"}
 
 
-def test_samples_call_test_dns_answer_n_times_and_print_the_split(tmp_path: Path, capsys: Any) -> None:
-    """moto does not implement TestDNSAnswer: the exact requests are checked with Stubber."""
+def run_with_samples(tmp_path: Path, *argv: str) -> ExitStatus:
+    """verify --samples 20 against a Stubber client: moto does not implement TestDNSAnswer, so the exact requests
+    are checked. 15 answers lead to blue's load balancer, 5 to green's, with weights 3 and 1."""
     project = write_project(tmp_path, weights=(3, 1))
     client = boto3.client("route53")
     name_records = [weighted(alias(HOST, ALB["blue"]), "blue", 3), weighted(alias(HOST, ALB["green"]), "green", 1)]
@@ -311,13 +314,31 @@ def test_samples_call_test_dns_answer_n_times_and_print_the_split(tmp_path: Path
                 {"HostedZoneId": ZONE_ID, "RecordName": HOST, "RecordType": "A"},
             )
         code = verify.run(
-            command_args(verify, project, "--samples", "20"), client=client, resolve=lambda name: addresses[name]
+            command_args(verify, project, "--samples", "20", *argv), client=client, resolve=lambda name: addresses[name]
         )
         stub.assert_no_pending_responses()
+    return code
+
+
+def test_samples_call_test_dns_answer_n_times_and_print_the_split(tmp_path: Path, capsys: Any) -> None:
+    code = run_with_samples(tmp_path)
     out = capsys.readouterr().out
     assert code == ExitStatus.OK, out
     assert "blue   observed 15/20 = 75.0% (95% CI 53.1%-88.8%), expected 75.0%: within the interval" in out
     assert "green  observed 5/20 = 25.0% (95% CI 11.2%-46.9%), expected 25.0%: within the interval" in out
+
+
+def test_json_carries_the_same_split_as_the_text(tmp_path: Path, capsys: Any) -> None:
+    code = run_with_samples(tmp_path, "--json")
+    document = json.loads(capsys.readouterr().out)
+    assert_valid("verify", document)
+    assert code == ExitStatus.OK and document["matched"] is True
+    sampled = document["hostnames"][0]["samples"]
+    assert sampled["answers"] == 20 and sampled["unmatched"] == 0
+    blue, green = sampled["colors"]["blue"], sampled["colors"]["green"]
+    assert (blue["answers"], blue["observed_share"], blue["expected_share"], blue["within"]) == (15, 0.75, 0.75, True)
+    assert [round(x, 3) for x in blue["interval_95"]] == [0.531, 0.888]  # the text's 53.1%-88.8%
+    assert (green["answers"], green["expected_share"]) == (5, 0.25)
 
 
 def test_split_report_flags_an_expected_share_outside_the_interval() -> None:

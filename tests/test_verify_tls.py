@@ -7,8 +7,10 @@ addresses), and every handshake is real, with SNI.
 
 from __future__ import annotations
 
+import json
 import socket
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +19,7 @@ import pytest
 from bluegreen import tls_probe
 from bluegreen.commands import verify
 from bluegreen.exits import ExitStatus
+from tests.support.json_schema import assert_valid
 from tests.support.route53 import ALB, HOST, colour_records, command_args, moto_zone, put, write_project
 from tests.support.tls_servers import Pki, serve
 
@@ -77,6 +80,32 @@ def test_a_wrong_name_and_a_certificate_about_to_expire_fail_verify(
     assert f"  green green.{HOST} at {ALB['green']}: wrong name: certificate is for {HOST};" in out
     assert f"  green {HOST} at {ALB['green']}: valid" in out
     assert "3 TLS check(s) failed." in out  # blue's two names and green's direct name
+
+
+def test_json_gives_each_handshake_its_outcome_names_and_expiry(
+    tmp_path: Path, load_balancers: dict[str, Any], capsys: Any
+) -> None:
+    load_balancers["start"]("blue", [HOST, f"blue.{HOST}"], days=10)
+    load_balancers["start"]("green", [HOST])
+    project = write_project(tmp_path, tls="true")
+    with moto_zone() as client:
+        put(client, *BOTH)
+        args = command_args(verify, project, "--json")
+        code = verify.run(args, client=client, tls_check=load_balancers["handshake"])
+    document = json.loads(capsys.readouterr().out)
+    assert_valid("verify", document)
+    assert code == ExitStatus.PROBLEM and document["matched"] is False
+    assert document["hostnames"][0]["matched"] is True  # the records match: the certificates fail the verdict
+    checks = {(c["color"], c["server_name"]): c for c in document["tls"]}
+    assert list(checks) == [("blue", HOST), ("blue", f"blue.{HOST}"), ("green", HOST), ("green", f"green.{HOST}")]
+    expiring = checks[("blue", HOST)]
+    assert (expiring["outcome"], expiring["valid"], expiring["address"]) == ("expiring", False, ALB["blue"])
+    assert expiring["names"] == [HOST, f"blue.{HOST}"]
+    days_left = datetime.fromisoformat(expiring["expires"]) - datetime.now(UTC)
+    assert expiring["expires"].endswith("Z") and 9 <= days_left.days <= 10
+    assert (checks[("green", HOST)]["outcome"], checks[("green", HOST)]["valid"]) == ("valid", True)
+    wrong = checks[("green", f"green.{HOST}")]
+    assert (wrong["outcome"], wrong["names"]) == ("wrong name", [HOST])
 
 
 def test_a_load_balancer_that_does_not_answer_is_reported_unreachable(tmp_path: Path, capsys: Any) -> None:

@@ -11,17 +11,19 @@ when it expires.
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from bluegreen import cli, stackfiles, tls, tls_probe
+from bluegreen import cli, json_output, stackfiles, tls, tls_probe
 from bluegreen.commands import argtypes
 from bluegreen.exits import BluegreenError, ExitStatus
 from bluegreen.route53 import samples
 from bluegreen.route53.client import make_client, read_hostname, sample_answers
-from bluegreen.route53.verify import compare, load_balancer_addresses, table
+from bluegreen.route53.verify import Row, compare, load_balancer_addresses, render_rows, rows
 from bluegreen.settings import COLORS, placeholder_zone_problem
 
 if TYPE_CHECKING:
@@ -57,7 +59,76 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="compare only these colours' records, e.g. the ones that keep traffic before the deploy lowers the "
         "other; the other colour's records are not checked (a rollback must not depend on them)",
     )
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="print the records, problems, TLS results and samples as one JSON document (docs/json.md); "
+        "progress lines go to stderr",
+    )
     cli.add_aws_arguments(parser)
+
+
+@dataclass(frozen=True)
+class Convergence:
+    """Each hostname's records and findings as last read, after `attempts` readings and `waited_seconds` of pauses."""
+
+    records: dict[str, list[RecordSet]]
+    findings: dict[str, list[str]]
+    attempts: int
+    waited_seconds: float
+
+
+@dataclass(frozen=True)
+class SampledSplit:
+    """`count` answers of Route 53 (TestDNSAnswer) for one hostname, split by colour."""
+
+    count: int
+    splits: list[samples.ColorSplit]
+    unmatched: int
+
+
+@dataclass(frozen=True)
+class HostnameCheck:
+    hostname: str
+    rows: list[Row]
+    findings: list[str]
+    sampled: SampledSplit | None
+
+    @property
+    def matched(self) -> bool:
+        return not self.findings
+
+
+@dataclass(frozen=True)
+class TlsCheck:
+    target: tls.HandshakeTarget
+    result: tls_probe.TlsResult
+
+
+@dataclass(frozen=True)
+class Verification:
+    """Everything one `verify` found: what both the text and the JSON are printed from."""
+
+    pair: StackPair
+    only: tuple[str, ...]
+    hostnames: list[HostnameCheck]
+    tls_checks: list[TlsCheck]
+    tls_checked_at: datetime
+    wait_seconds: float
+    convergence: Convergence
+
+    @property
+    def differing(self) -> list[HostnameCheck]:
+        return [h for h in self.hostnames if not h.matched]
+
+    @property
+    def failed_tls(self) -> list[TlsCheck]:
+        return [c for c in self.tls_checks if not c.result.ok]
+
+    @property
+    def matched(self) -> bool:
+        """The verdict (exit 0): every hostname's records as the stack files say, and every TLS check valid."""
+        return not self.differing and not self.failed_tls
 
 
 def run(
@@ -72,32 +143,71 @@ def run(
     pair = stackfiles.load_pair(args.project_dir)
     if problem := placeholder_zone_problem(pair.zone_id):
         raise BluegreenError(f"the stack files' {problem}")  # never ask AWS about a zone that cannot exist
-    print(pair.describe())
     only = tuple(c for c in COLORS if c in args.only)
+    # With --json, stdout is the document alone. The pair's description is left out (the document carries it);
+    # the scope of --only and the --wait lines go to stderr, so that a CI log still says what was not checked
+    # and shows progress during a wait of minutes.
+    progress = _to_stderr if args.json else _to_stdout
+    if not args.json:
+        print(pair.describe())
     if only != COLORS:
         skipped = " and ".join(c for c in COLORS if c not in only)
-        print(f"Comparing only {' and '.join(only)}: the records of {skipped} are not checked.")
+        progress(f"Comparing only {' and '.join(only)}: the records of {skipped} are not checked.")
     client = client or make_client(args.region or pair.region, args.profile)
-    records, findings = check_until_match(client, pair, only, args.wait, sleep, clock)
-    for hostname in pair.hostnames:
-        expected = pair.expected(hostname, only)
-        if findings[hostname]:
-            print(f"\n{hostname}: {len(findings[hostname])} difference(s) from the stack files:")
-            print("\n".join(f"  - {finding}" for finding in findings[hostname]))
-        else:
-            print(f"\n{hostname}: matches the stack files.")
-        print(table(expected, records[hostname]))
-        if args.samples:
-            _print_samples(client, pair, hostname, records[hostname], args.samples, resolve)
-    failed_tls = _check_tls(pair, only, records, tls_check)
-    differing = [h for h in pair.hostnames if findings[h]]
-    if differing:
-        print(f"\n{len(differing)} of {len(pair.hostnames)} hostname(s) differ from the stack files.")
+    verification = check(
+        client,
+        pair,
+        only,
+        wait=args.wait,
+        sample_count=args.samples,
+        sleep=sleep,
+        clock=clock,
+        resolve=resolve or samples.resolve_addresses,
+        tls_check=tls_check,
+        progress=progress,
+    )
+    if args.json:
+        json_output.print_document("verify", to_json(verification))
     else:
-        print(f"\nAll {len(pair.hostnames)} hostname(s) match the stack files.")
-    if failed_tls:
-        print(f"{failed_tls} TLS check(s) failed.")
-    return ExitStatus.PROBLEM if differing or failed_tls else ExitStatus.OK
+        print("\n".join(render(verification)))
+    return ExitStatus.OK if verification.matched else ExitStatus.PROBLEM
+
+
+def _to_stdout(line: str) -> None:
+    print(line, flush=True)  # flushed: a CI log shows each --wait line when it happens
+
+
+def _to_stderr(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+def check(
+    client: Any,
+    pair: StackPair,
+    only: tuple[str, ...],
+    *,
+    wait: float,
+    sample_count: int,
+    sleep: Callable[[float], None],
+    clock: Callable[[], float],
+    resolve: Callable[[str], set[str]],
+    tls_check: Callable[[str, str], tls_probe.TlsResult],
+    progress: Callable[[str], None],
+) -> Verification:
+    """Read and compare the records (waiting up to `wait` seconds for them to match), sample Route 53's answers
+    when asked, then make the TLS handshakes of the compared colours."""
+    converged = check_until_match(client, pair, only, wait, sleep, clock, progress)
+    hostnames = []
+    for hostname in pair.hostnames:
+        found = converged.records[hostname]
+        sampled = _sample(client, pair, hostname, found, sample_count, resolve) if sample_count else None
+        hostnames.append(
+            HostnameCheck(hostname, rows(pair.expected(hostname, only), found), converged.findings[hostname], sampled)
+        )
+    tls_checked_at = datetime.now(UTC)
+    return Verification(
+        pair, only, hostnames, _check_tls(pair, only, converged.records, tls_check), tls_checked_at, wait, converged
+    )
 
 
 def _check_tls(
@@ -105,26 +215,19 @@ def _check_tls(
     only: tuple[str, ...],
     records: dict[str, list[RecordSet]],
     tls_check: Callable[[str, str], tls_probe.TlsResult],
-) -> int:
-    """Handshake with each compared colour's load balancer for every name it serves; print results, count failures."""
+) -> list[TlsCheck]:
+    """A handshake with each compared colour's load balancer for every name it serves."""
     stacks = {color: settings for color, settings in pair.stacks.items() if color in only}
-    targets = tls.handshake_targets(stacks, load_balancer_addresses(records))
-    if not targets:
-        return 0
-    now = datetime.now(UTC)
-    print("\nHTTPS: a TLS handshake with each colour's load balancer (from its weighted record), per name:")
-    failed = 0
-    for target in targets:
+    checks = []
+    for target in tls.handshake_targets(stacks, load_balancer_addresses(records)):
         if target.address is None:
             result = tls_probe.TlsResult(
                 "", target.server_name, tls_probe.UNREACHABLE, f"no weighted A record of {target.color} to connect to"
             )
         else:
             result = tls_check(target.address, target.server_name)
-        failed += not result.ok
-        where = f" at {target.address}" if target.address else ""
-        print(f"  {target.color} {target.server_name}{where}: {result.describe(now)}")
-    return failed
+        checks.append(TlsCheck(target, result))
+    return checks
 
 
 def check_until_match(
@@ -134,41 +237,170 @@ def check_until_match(
     wait: float,
     sleep: Callable[[float], None],
     clock: Callable[[], float],
-) -> tuple[dict[str, list[RecordSet]], dict[str, list[str]]]:
+    progress: Callable[[str], None] = _to_stdout,
+) -> Convergence:
     """Records and findings per hostname, re-reading the differing ones until they match or `wait` runs out."""
     deadline = clock() + wait
     pause = 1.0
     records: dict[str, list[RecordSet]] = {}
     findings: dict[str, list[str]] = {}
     pending = list(pair.hostnames)
+    attempts, waited = 0, 0.0
     while True:
+        attempts += 1
         for hostname in pending:
             records[hostname] = read_hostname(client, pair.zone_id, hostname)
             findings[hostname] = compare(pair.expected(hostname, only), records[hostname])
         pending = [h for h in pending if findings[h]]
         left = deadline - clock()
         if not pending or left <= 0:
-            return records, findings
+            return Convergence(records, findings, attempts, waited)
         step = min(pause, left)
-        print(
+        progress(
             f"waiting: {len(pending)} hostname(s) still differ ({findings[pending[0]][0]}); "
-            f"checking again in {step:.0f} s, {left:.0f} s left",
-            flush=True,
+            f"checking again in {step:.0f} s, {left:.0f} s left"
         )
         sleep(step)
+        waited += step
         pause = min(pause * 2, MAX_BACKOFF_SECONDS)
 
 
-def _print_samples(
+def _sample(
     client: Any,
     pair: StackPair,
     hostname: str,
     records: list[RecordSet],
     count: int,
-    resolve: Callable[[str], set[str]] | None,
-) -> None:
-    colors_by_value = samples.answer_colors(records, hostname, resolve or samples.resolve_addresses)
-    answers = sample_answers(client, pair.zone_id, hostname, count)
+    resolve: Callable[[str], set[str]],
+) -> SampledSplit:
+    colors_by_value = samples.answer_colors(records, hostname, resolve)
+    counts = samples.tally(sample_answers(client, pair.zone_id, hostname, count), colors_by_value)
     weights = {color: settings.traffic_weight for color, settings in pair.stacks.items()}
-    print(f"{hostname}: {count} answers from Route 53 TestDNSAnswer (type A), against the stack files' weights:")
-    print("\n".join(samples.split_report(samples.tally(answers, colors_by_value), weights)))
+    return SampledSplit(count, samples.split(counts, weights), counts[samples.UNMATCHED])
+
+
+def render(verification: Verification) -> list[str]:
+    """The text report: per hostname its differences, table and samples; the TLS checks; the totals."""
+    lines: list[str] = []
+    for host in verification.hostnames:
+        if host.findings:
+            lines += ["", f"{host.hostname}: {len(host.findings)} difference(s) from the stack files:"]
+            lines += [f"  - {finding}" for finding in host.findings]
+        else:
+            lines += ["", f"{host.hostname}: matches the stack files."]
+        lines.append(render_rows(host.rows))
+        if host.sampled:
+            lines.append(
+                f"{host.hostname}: {host.sampled.count} answers from Route 53 TestDNSAnswer (type A), "
+                "against the stack files' weights:"
+            )
+            lines += samples.render_split(host.sampled.splits, host.sampled.unmatched)
+    if verification.tls_checks:
+        lines += ["", "HTTPS: a TLS handshake with each colour's load balancer (from its weighted record), per name:"]
+        for tls_check in verification.tls_checks:
+            target = tls_check.target
+            where = f" at {target.address}" if target.address else ""
+            described = tls_check.result.describe(verification.tls_checked_at)
+            lines.append(f"  {target.color} {target.server_name}{where}: {described}")
+    total, differing = len(verification.hostnames), len(verification.differing)
+    lines.append("")
+    if differing:
+        lines.append(f"{differing} of {total} hostname(s) differ from the stack files.")
+    else:
+        lines.append(f"All {total} hostname(s) match the stack files.")
+    if verification.failed_tls:
+        lines.append(f"{len(verification.failed_tls)} TLS check(s) failed.")
+    return lines
+
+
+def to_json(verification: Verification) -> dict[str, Any]:
+    """The `verify` document's fields (docs/json/verify.schema.json)."""
+    pair = verification.pair
+    return {
+        "zone_id": pair.zone_id,
+        "domain": pair.domain,
+        "region": pair.region,
+        "stacks": {
+            color: {"weight": s.traffic_weight, "owner_id": s.txt_owner_id, "tls": s.tls}
+            for color, s in pair.stacks.items()
+        },
+        "only": list(verification.only),
+        "matched": verification.matched,
+        "hostnames": [_hostname_json(host) for host in verification.hostnames],
+        "tls": [_tls_json(c) for c in verification.tls_checks],
+        "wait": {
+            "timeout_seconds": verification.wait_seconds,
+            "attempts": verification.convergence.attempts,
+            "waited_seconds": verification.convergence.waited_seconds,
+        },
+    }
+
+
+def _hostname_json(host: HostnameCheck) -> dict[str, Any]:
+    sampled = host.sampled
+    return {
+        "hostname": host.hostname,
+        "matched": host.matched,
+        "problems": host.findings,
+        "records": [_row_json(row) for row in host.rows],
+        "samples": None
+        if sampled is None
+        else {
+            "answers": sampled.count,
+            "unmatched": sampled.unmatched,
+            "colors": {
+                s.color: {
+                    "answers": s.answers,
+                    "observed_share": s.observed_share,
+                    "interval_95": list(s.interval),
+                    "expected_share": s.expected_share,
+                    "within": s.within,
+                }
+                for s in sampled.splits
+            },
+        },
+    }
+
+
+def _row_json(row: Row) -> dict[str, Any]:
+    expected, record = row.expected, row.record
+    return {
+        "type": row.type,
+        "set_identifier": row.set_identifier,
+        "expected": None
+        if expected is None
+        else {
+            "color": expected.color,
+            "weight": expected.weight,
+            "owner_id": expected.owner_id,
+            "checked": expected.checked,
+        },
+        "found": None
+        if record is None
+        else {
+            "routing_policy": record.policy,
+            "weight": record.weight,
+            "alias_target": record.alias_target,
+            "evaluate_target_health": record.raw["AliasTarget"].get("EvaluateTargetHealth")
+            if record.is_alias
+            else None,
+            "values": list(record.values),
+            "ttl": record.raw.get("TTL"),
+            "owner_id": row.owner[1] if row.owner else None,
+            "owner_txt": row.owner[0].name if row.owner else None,
+        },
+    }
+
+
+def _tls_json(tls_check: TlsCheck) -> dict[str, Any]:
+    result = tls_check.result
+    return {
+        "color": tls_check.target.color,
+        "server_name": tls_check.target.server_name,
+        "address": tls_check.target.address,
+        "outcome": result.outcome,
+        "valid": result.ok,
+        "detail": result.detail,
+        "names": list(result.names),
+        "expires": json_output.timestamp(result.expires) if result.expires else None,
+    }

@@ -140,7 +140,7 @@ class Route53Watch:
         held = {color: settings.traffic_weight for color, settings in pair.stacks.items()}
         if held != dict(weights):
             raise AssertionError(f"the stack files hold {held}, the promotion expects {dict(weights)}")
-        _, findings = check_until_match(self.client, pair, COLORS, timeout_seconds, self.sleep, self.clock)
+        findings = check_until_match(self.client, pair, COLORS, timeout_seconds, self.sleep, self.clock).findings
         return [finding for hostname in pair.hostnames for finding in findings[hostname]]
 
 

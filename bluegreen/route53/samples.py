@@ -6,6 +6,7 @@ import math
 import socket
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 
 from bluegreen import dns
 from bluegreen.route53.records import RecordSet
@@ -50,19 +51,47 @@ def tally(answers: Iterable[Sequence[str]], colors_by_value: Mapping[str, str]) 
     return counts
 
 
-def split_report(counts: Counter[str], weights: Mapping[str, int]) -> list[str]:
+@dataclass(frozen=True)
+class ColorSplit:
+    """One colour's share of the sampled answers next to the share its weight gives."""
+
+    color: str
+    answers: int
+    trials: int
+    expected_share: float  # 0..1, from the stack files' weights
+    interval: tuple[float, float]  # 95% Wilson score interval of the observed share
+
+    @property
+    def observed_share(self) -> float:
+        return self.answers / max(self.trials, 1)
+
+    @property
+    def within(self) -> bool:
+        return self.interval[0] <= self.expected_share <= self.interval[1]
+
+
+def split(counts: Counter[str], weights: Mapping[str, int]) -> list[ColorSplit]:
+    """Per colour (in the order of `weights`), the observed split against the one the weights give."""
     trials = sum(counts.values())
-    lines = []
-    for color, percent in zip(weights, shares(list(weights.values())), strict=True):
-        share = percent / 100
-        low, high = wilson_interval(counts[color], trials)
-        verdict = "within" if low <= share <= high else "OUTSIDE"
-        lines.append(
-            f"  {color:<6} observed {counts[color]}/{trials} = {counts[color] / max(trials, 1):.1%} "
-            f"(95% CI {low:.1%}-{high:.1%}), expected {share:.1%}: {verdict} the interval"
-        )
-    if counts[UNMATCHED]:
-        lines.append(f"  {counts[UNMATCHED]} answer(s) matched no colour's record")
+    return [
+        ColorSplit(color, counts[color], trials, percent / 100, wilson_interval(counts[color], trials))
+        for color, percent in zip(weights, shares(list(weights.values())), strict=True)
+    ]
+
+
+def split_report(counts: Counter[str], weights: Mapping[str, int]) -> list[str]:
+    return render_split(split(counts, weights), counts[UNMATCHED])
+
+
+def render_split(splits: Sequence[ColorSplit], unmatched: int) -> list[str]:
+    lines = [
+        f"  {s.color:<6} observed {s.answers}/{s.trials} = {s.observed_share:.1%} "
+        f"(95% CI {s.interval[0]:.1%}-{s.interval[1]:.1%}), expected {s.expected_share:.1%}: "
+        f"{'within' if s.within else 'OUTSIDE'} the interval"
+        for s in splits
+    ]
+    if unmatched:
+        lines.append(f"  {unmatched} answer(s) matched no colour's record")
     return lines
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from bluegreen.route53.records import (
     STACK_TXT_NAMING,
@@ -78,34 +79,57 @@ def _ownership_findings(
     return findings
 
 
-def table(expected: Expected, records: Sequence[RecordSet], naming: TxtNaming = STACK_TXT_NAMING) -> str:
-    """What Route 53 holds for one hostname next to what the stack files expect."""
+@dataclass(frozen=True)
+class Row:
+    """One row of verify's table: what Route 53 holds under one type and set identifier, and what the stack
+    files expect there. `record` None: the expected colour is absent; `expected` None: a set identifier the
+    stack files do not know, or a simple record."""
+
+    type: str
+    set_identifier: str | None
+    record: RecordSet | None
+    expected: ColorExpectation | None
+    owner: tuple[RecordSet, str] | None  # the ownership TXT found for `record` and the owner id it names
+
+
+def rows(expected: Expected, records: Sequence[RecordSet], naming: TxtNaming = STACK_TXT_NAMING) -> list[Row]:
+    """Per record type present (A if none): each colour's row, then the set identifiers nobody expects."""
     host = expected.hostname
     index = index_records(records)
     answers = [r for r in records if r.name == host and r.type in ANSWER_TYPES]
-    rows = [("TYPE", "SET ID", "WEIGHT", "EXPECTED", "OWNER (TXT)", "EXPECTED OWNER", "TARGET")]
+    found: list[Row] = []
     for rtype in sorted({r.type for r in answers}) or ["A"]:
         by_set = {r.set_identifier or "": r for r in answers if r.type == rtype}
         known = [c.color for c in expected.colors]
         for set_id in known + sorted(s for s in by_set if s not in known):
             record = by_set.get(set_id)
-            color = expected.color(set_id)
-            owner = "-"
-            if record is not None:
-                found = find_owner(record, index, naming)
-                owner = f"{found[1]} ({found[0].name})" if found else "none"
-            rows.append(
-                (
-                    rtype,
-                    set_id or "(simple)",
-                    "-" if record is None or record.weight is None else str(record.weight),
-                    "not checked" if color and not color.checked else str(color.weight) if color else "-",
-                    owner,
-                    color.owner_id if color and color.checked else "-",
-                    record.target if record is not None else "(absent)",
-                )
+            owner = find_owner(record, index, naming) if record is not None else None
+            found.append(Row(rtype, set_id or None, record, expected.color(set_id), owner))
+    return found
+
+
+def table(expected: Expected, records: Sequence[RecordSet], naming: TxtNaming = STACK_TXT_NAMING) -> str:
+    """What Route 53 holds for one hostname next to what the stack files expect."""
+    return render_rows(rows(expected, records, naming))
+
+
+def render_rows(found: Sequence[Row]) -> str:
+    lines = [("TYPE", "SET ID", "WEIGHT", "EXPECTED", "OWNER (TXT)", "EXPECTED OWNER", "TARGET")]
+    for row in found:
+        record, color = row.record, row.expected
+        owner = "-" if record is None else f"{row.owner[1]} ({row.owner[0].name})" if row.owner else "none"
+        lines.append(
+            (
+                row.type,
+                row.set_identifier or "(simple)",
+                "-" if record is None or record.weight is None else str(record.weight),
+                "not checked" if color and not color.checked else str(color.weight) if color else "-",
+                owner,
+                color.owner_id if color and color.checked else "-",
+                record.target if record is not None else "(absent)",
             )
-    return format_rows(rows)
+        )
+    return format_rows(lines)
 
 
 def format_rows(rows: Sequence[Sequence[str]]) -> str:
