@@ -56,7 +56,12 @@ class Setting:
 
 SETTINGS: tuple[Setting, ...] = (
     Setting("color", "string", "Which side this stack is: blue or green.", required=True),
-    Setting("clusterVersion", "string", 'EKS Kubernetes version, quoted, e.g. "1.33".', required=True),
+    Setting(
+        "clusterVersion",
+        "string",
+        'EKS Kubernetes version, e.g. "1.33" (quoted, so every YAML tool reads 1.30 as written).',
+        required=True,
+    ),
     Setting(
         "trafficWeight",
         "integer",
@@ -309,7 +314,7 @@ class _Reader:
             return value
         if value in ("true", "false"):  # how the Pulumi CLI passes a YAML boolean
             return value == "true"
-        self.problem(key, value, "must be true or false")
+        self.problem(key, value, "must be true or false, in lower case")
         return bool(SETTINGS_BY_KEY[key].default)
 
     def structured(self, key: str, kind: type) -> Any:
@@ -592,9 +597,7 @@ def parse(raw: Mapping[str, Any], source: str = "stack settings") -> Settings:
             reader.problems.append(_unknown_key(key))
 
     color = reader.string("color", "blue|green", "must be blue or green")
-    version = reader.string(
-        "clusterVersion", r"1\.[0-9]{2}", 'must be an EKS version written as a quoted string like "1.33"'
-    )
+    version = reader.string("clusterVersion", r"1\.[0-9]{2}", 'must be an EKS version, major.minor, like "1.33"')
     weight_raw = reader.value("trafficWeight")
     weight = parse_weight(weight_raw)
     if weight_raw is not None and (problem := weight_problem(weight_raw)):

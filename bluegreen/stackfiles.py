@@ -83,14 +83,16 @@ def _line_at(text: str, index: int) -> int:
 
 
 def config_from_text(text: str, source: str = "the stack file") -> dict[str, Any]:
-    """The `config:` map of a stack file's text, as YAML typed it, except the weight: read as written.
+    """The `config:` map of a stack file's text: each setting's value as the Pulumi CLI hands it to the program.
 
-    The Pulumi CLI hands a program every config value as the text in the file, so the program sees
-    `0x10`, `+5`, `010`, `1_0` or `0o7` where YAML reads 16, 5, 10, 10 or 7. Keeping the weight's text
-    (when it is a plain number or boolean) makes every offline reader apply exactly the program's rule,
-    settings.parse_weight, with the same message. The one reader of stack files for the commands and
-    deploy_order. Text that is not YAML, or not shaped like a stack file, is a StackFileDamaged naming
-    `source` and the line.
+    The CLI reads a setting that is a plain scalar as its text in the file (its config.Value unmarshals
+    into a Go string first, and yaml.v3 sets a string to the scalar's text: pulumi/pulumi
+    sdk/go/common/resource/config/value.go), so the program sees `0x10` or `+5` where YAML reads 16 or 5,
+    `1.30` where YAML reads 1.3, and `True` where YAML reads true. Plain numbers and booleans are kept as
+    written here too, so that every offline reader applies exactly the program's rules (settings.parse,
+    settings.parse_weight) with the same messages; lists and maps stay as YAML typed them. The one
+    reader of stack files for the commands and deploy_order. Text that is not YAML, or not shaped like a
+    stack file, is a StackFileDamaged naming `source` and the line.
     """
     from ruamel.yaml import YAML  # imported here: only the file-reading commands need it
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
@@ -107,7 +109,10 @@ def config_from_text(text: str, source: str = "the stack file") -> dict[str, Any
     except MarkedYAMLError as err:
         # ruamel's own message spans a dozen lines; the problem and its line are what a reader needs.
         mark = err.problem_mark or err.context_mark
-        raise StackFileDamaged(source, mark.line + 1 if mark else 1, f"not valid YAML: {err.problem}") from err
+        line = mark.line + 1 if mark else 1
+        if mark and str(err.problem).startswith("found undefined alias"):
+            raise StackFileDamaged(source, line, _alias_problem(text, mark.line, mark.column)) from err
+        raise StackFileDamaged(source, line, f"not valid YAML: {err.problem}") from err
     except YAMLError as err:  # the reader's: a control character, with only an index into the text
         position = getattr(err, "position", 0)
         raise StackFileDamaged(source, _line_at(text, position), f"not valid YAML: {str(err).splitlines()[0]}") from err
@@ -118,14 +123,21 @@ def config_from_text(text: str, source: str = "the stack file") -> dict[str, Any
         line = root.start_mark.line + 1 if root is not None else 1
         raise StackFileDamaged(source, line, "not a stack file: expected a map with a `config:` map of settings")
     config = dict(config or {})
-    if WEIGHT_KEY in config and not isinstance(config[WEIGHT_KEY], str):
-        try:
-            node = _weight_node(root)
-        except EditError:
-            return config
-        if isinstance(node, ScalarNode) and node.style is None and str(node.tag).endswith(_AS_WRITTEN):
-            config[WEIGHT_KEY] = node.value
+    config_node = next((value for key, value in root.value if isinstance(key, ScalarNode) and key.value == "config"))
+    for key, value in config_node.value if isinstance(config_node, MappingNode) else ():
+        plain = isinstance(value, ScalarNode) and value.style is None and str(value.tag).endswith(_AS_WRITTEN)
+        if plain and isinstance(key, ScalarNode) and key.value in config:
+            config[key.value] = value.value
     return config
+
+
+def _alias_problem(text: str, line: int, column: int) -> str:
+    """What an unquoted `*` value means to YAML (an alias), and what to write instead."""
+    value = re.split(r"[\s,\]}]", text.splitlines()[line][column:], maxsplit=1)[0]
+    return (
+        f"{value} is read by YAML as an alias to an anchor, because it starts with `*`; "
+        f'quote it: "{value}". A hostname or the domain cannot be a wildcard: list each hostname'
+    )
 
 
 _AS_WRITTEN = (":int", ":float", ":bool")  # the YAML types of a plain scalar that Pulumi passes on as text

@@ -78,3 +78,20 @@ def test_a_damaged_stack_file_is_one_line_with_the_file_and_line(
     err = capsys.readouterr().err
     assert code == ExitStatus.USAGE
     assert re.fullmatch(rf"error: Pulumi\.blue\.yaml:{line}: [^\n]+\n", err), err
+
+
+def test_an_unquoted_wildcard_says_to_quote_it_and_that_wildcards_are_not_taken(
+    committed_pair: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blue = committed_pair / "Pulumi.blue.yaml"
+    original = blue.read_bytes()
+    blue.write_bytes(original.replace(b"hostname: app.example.com", b"hostname: *.example.com"))
+    try:
+        code = cli.main(["--project-dir", str(committed_pair), "status"])
+    finally:
+        blue.write_bytes(original)
+    assert code == ExitStatus.USAGE
+    assert capsys.readouterr().err == (
+        "error: Pulumi.blue.yaml:12: *.example.com is read by YAML as an alias to an anchor, because it starts with "
+        '`*`; quote it: "*.example.com". A hostname or the domain cannot be a wildcard: list each hostname\n'
+    )

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bluegreen import stackfiles
-from bluegreen.settings import MAX_WEIGHT
+from bluegreen.settings import MAX_WEIGHT, SettingsError
 from bluegreen.stackfiles import load_stack_settings
 
 # Comments everywhere, a blank line, a trailing comment on the weight, a sequence indented the way
@@ -168,3 +168,26 @@ def test_read_at_ref_reports_git_errors(tmp_path: Path) -> None:
         stackfiles.read_at_ref(tmp_path, "no-such-ref")
     with pytest.raises(stackfiles.GitError, match="is not a git ref"):
         stackfiles.read_at_ref(tmp_path, "--output=/tmp/x")
+
+
+def test_plain_scalars_are_read_as_written_as_the_pulumi_cli_hands_them_to_the_program() -> None:
+    text = (
+        stack_text("0x10").replace('clusterVersion: "1.34"', "clusterVersion: 1.30").replace("demo: true", "demo: True")
+    )
+    config = stackfiles.config_from_text(text)
+    assert config["eks-bluegreen:clusterVersion"] == "1.30"  # YAML alone reads 1.3
+    assert config["eks-bluegreen:trafficWeight"] == "0x10"
+    assert config["eks-bluegreen:demo"] == "True"
+    assert config["eks-bluegreen:endpoints"][0]["port"] == 80  # a list is structured data, typed by YAML
+    assert config["eks-bluegreen:publicAccessCidrs"] == ["203.0.113.0/24", "198.51.100.0/24"]
+
+
+def test_a_version_written_without_quotes_is_what_the_user_typed(tmp_path: Path) -> None:
+    accepted = write(tmp_path, "Pulumi.green.yaml", stack_text("0").replace('"1.34"', "1.30"))
+    assert load_stack_settings(accepted).cluster_version == "1.30"
+    refused = write(tmp_path, "Pulumi.blue.yaml", stack_text("0").replace('"1.34"', "1.3"))
+    with pytest.raises(SettingsError) as problem:
+        load_stack_settings(refused)
+    assert "eks-bluegreen:clusterVersion = '1.3': must be an EKS version, major.minor, like \"1.33\"" in str(
+        problem.value
+    )
