@@ -34,7 +34,7 @@ from bluegreen.exits import BluegreenError, ExitStatus
 from bluegreen.git import GitError, git
 from bluegreen.settings import MAX_WEIGHT, PROJECT, placeholder_zone_problem, weight_problem
 from bluegreen.settings import parse_weight as weight_value
-from bluegreen.stackfiles import WEIGHT_KEY, config_from_text, stack_of
+from bluegreen.stackfiles import WEIGHT_KEY, StackFileDamaged, config_from_text, stack_of
 
 if TYPE_CHECKING:
     import pulumi
@@ -136,8 +136,10 @@ def _document(text: str, where: str) -> dict[str, Any]:
 
 def parse_weight(text: str, where: str) -> int:
     """The trafficWeight of a stack file, read as written and by the program's rule (settings.parse_weight)."""
-    config = _document(text, where).get("config")
-    value = config_from_text(text).get(WEIGHT_KEY) if isinstance(config, dict) else None
+    try:
+        value = config_from_text(text, where).get(WEIGHT_KEY)
+    except StackFileDamaged as error:
+        raise DeployOrderError(str(error)) from error
     weight = weight_value(value)
     if weight is None:
         raise DeployOrderError(f"{where}: {weight_problem(value)}")

@@ -44,12 +44,12 @@ def test_plan_lists_resources_by_parent_with_key_settings_and_the_traffic_table(
 def test_bad_settings_print_every_problem_and_exit_non_zero(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     project = copy_project(tmp_path)
     stack = project / "Pulumi.blue.yaml"
-    text = stack.read_text().replace("trafficWeight: 1", "trafficWeight: 1.5").replace('"1.33"', "1.30")
+    text = stack.read_text().replace("trafficWeight: 1", "trafficWeight: 1.5").replace('"1.33"', "1.3")
     stack.write_text(text)
     code, out = plan_error(capsys, "blue", project_dir=project)
     assert code == ExitStatus.USAGE
     assert "Pulumi.blue.yaml: 2 problem(s)" in out
-    assert "eks-bluegreen:trafficWeight = '1.5'" in out and "eks-bluegreen:clusterVersion = 1.3" in out
+    assert "eks-bluegreen:trafficWeight = '1.5'" in out and "eks-bluegreen:clusterVersion = '1.3'" in out
     assert "resources:" not in out
 
 
