@@ -68,3 +68,13 @@ def test_the_zsh_script_registers_bluegreen_and_completes_stacks_from_the_folder
     assert "_bluegreen_stacks() {" in text and "stacks=(Pulumi.*.yaml(N))" in text
     for command in cli.COMMANDS:
         assert f"\n    {command}:" in text
+
+
+def test_the_readme_evaluates_the_zsh_script_which_registers_itself_only_under_eval(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    text = script(capsys, "zsh")
+    assert "if [[ $zsh_eval_context[-1] == eval ]]; then" in text  # sourced, it would call the completer at once
+    readme = (PROJECT_DIR / "README.md").read_text()
+    assert 'eval "$(.venv/bin/bluegreen completion zsh)"' in readme
+    assert "source <(.venv/bin/bluegreen completion zsh)" not in readme

@@ -3,7 +3,10 @@
 The script is static (shtab writes it from the argparse parser), so pressing TAB never starts Python:
 subcommands, options and choices such as colours come from the parser; stack names are read from the
 Pulumi.<stack>.yaml files in the current folder by a small shell function. Install it once per shell:
-bash `source <(bluegreen completion bash)`, zsh `source <(bluegreen completion zsh)` (README, "Shell completion").
+bash `source <(bluegreen completion bash)`, zsh `eval "$(bluegreen completion zsh)"` after compinit, or the zsh
+script saved as `_bluegreen` in a folder of $fpath (README, "Shell completion"). Not `source` in zsh: shtab's
+script registers itself with compdef only when evaluated, and when sourced it calls the completer outside
+completion ("_arguments: can only be called from completion function"; seen with zsh 5.9).
 """
 
 from __future__ import annotations
@@ -12,7 +15,9 @@ import argparse
 
 from bluegreen.exits import ExitStatus
 
-HELP = "Print a completion script for bash or zsh, e.g. `source <(bluegreen completion bash)`."
+HELP = (
+    'Print a completion script: bash `source <(bluegreen completion bash)`, zsh `eval "$(bluegreen completion zsh)"`.'
+)
 SHELLS = ("bash", "zsh")
 
 # Completes a stack name from the Pulumi.<stack>.yaml files of the current folder; the plan command's
