@@ -6,7 +6,7 @@ import subprocess
 from pathlib import Path
 
 from bluegreen.exits import ExitStatus
-from tests.support.cli import Run, write_pair
+from tests.support.cli import Run, write_pair, write_stack
 
 
 def test_dry_run_prints_the_schedule_the_timings_and_the_thresholds(tmp_path: Path, bluegreen: Run) -> None:
@@ -58,3 +58,24 @@ def test_a_promotion_refuses_uncommitted_stack_files(tmp_path: Path, bluegreen: 
     result = bluegreen("promote", "green")
     assert result.code == ExitStatus.PROBLEM
     assert "error: the stack files have changes that are not committed" in result.err
+
+
+def test_a_promotion_refuses_a_pair_with_tls_on_one_colour_only(tmp_path: Path, bluegreen: Run) -> None:
+    write_stack(tmp_path, "blue", 255, extra="  eks-bluegreen:tls: false\n")
+    write_stack(tmp_path, "green", 0)  # tls on, the default
+    for how in (["--dry-run"], []):
+        result = bluegreen("promote", "green", *how)
+        assert result.code == ExitStatus.PROBLEM
+        assert result.err == (
+            "error: the pair cannot take a promotion: tls is on for the other colour but not for blue: set tls: true "
+            "on stack blue and deploy it first (bluegreen status says how); traffic moves only between colours that "
+            "both serve HTTPS; nothing was changed\n"
+        )
+    assert "trafficWeight: 255 " in (tmp_path / "Pulumi.blue.yaml").read_text()
+
+
+def test_a_promotion_refuses_a_pair_status_calls_invalid(tmp_path: Path, bluegreen: Run) -> None:
+    write_pair(tmp_path, 255, 0, color="green")  # two green stacks
+    result = bluegreen("promote", "green", "--dry-run")
+    assert result.code == ExitStatus.PROBLEM
+    assert "error: the pair cannot take a promotion: stacks blue, green all have color green" in result.err

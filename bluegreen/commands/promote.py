@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from bluegreen import cli, stackfiles
+from bluegreen import cli, stackfiles, weights
 from bluegreen.exits import BluegreenError, ExitStatus
 from bluegreen.promotion.metrics import MetricsSource
 from bluegreen.promotion.policy import POLICY_FILE, PromotionPolicy, load_policy
@@ -69,23 +69,44 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> ExitStatus:
     args.report = args.report or args.project_dir / REPORT_NAME
     policy = load_policy(args.policy or args.project_dir / POLICY_FILE)
-    stacks = {s.color: s.stack for s in stackfiles.read_stacks(args.project_dir)}
-    weights = {s.color: s.weight for s in stackfiles.read_stacks(args.project_dir)}
+    traffic = stackfiles.read_stacks(args.project_dir)
+    stacks = {s.color: s.stack for s in traffic}
+    current = {s.color: s.weight for s in traffic}
+    if args.simulate is not None:  # a rehearsal of the policy in a simulated world: the pair's files do not matter
+        return _simulate(args, policy, current)
+    _refuse_a_pair_traffic_must_not_move_in(traffic)
     if args.dry_run:
         from bluegreen.promotion.render import dry_run
 
-        print(dry_run(weights, args.color, policy))
+        print(dry_run(current, args.color, policy))
         return ExitStatus.OK
-    if args.simulate is not None:
-        return _simulate(args, policy, weights)
     return _promote(args, policy, stacks)
 
 
-def _simulate(args: argparse.Namespace, policy: PromotionPolicy, weights: dict[str, int]) -> ExitStatus:
+def _refuse_a_pair_traffic_must_not_move_in(traffic: list[weights.StackTraffic]) -> None:
+    """The rules `status`, `shift` and `check` apply to the pair: a promotion's steps would break them too.
+
+    `tls` on one colour only is the one pair the program deploys but no step may move traffic in: the
+    step either sends clients of the shared names to plain HTTP or (the other way) leaves them there.
+    """
+    problems = weights.pair_problems(traffic)
+    if pending := weights.tls_pending(traffic):
+        problems.append(
+            f"tls is on for the other colour but not for {pending.stack}: set tls: true on stack {pending.stack} "
+            "and deploy it first (bluegreen status says how); traffic moves only between colours that both serve "
+            "HTTPS"
+        )
+    if problems:
+        raise BluegreenError(
+            "the pair cannot take a promotion: " + "; ".join(problems) + "; nothing was changed", ExitStatus.PROBLEM
+        )
+
+
+def _simulate(args: argparse.Namespace, policy: PromotionPolicy, current: dict[str, int]) -> ExitStatus:
     from bluegreen.promotion.simulation import scenario_world
 
     old = other_color(args.color)
-    world = scenario_world(args.color, multiplier=args.simulate, old_weight=weights[old] or 1)
+    world = scenario_world(args.color, multiplier=args.simulate, old_weight=current[old] or 1)
     print(
         f"Simulation: {old} at weight {world.weights()[old]} with 0.5% 5xx, {args.color} at 0 with "
         f"{args.simulate:g}x that; 100 requests/s; applies take 60 s; the clock is fake.\n"
