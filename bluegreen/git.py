@@ -12,10 +12,11 @@ class GitError(BluegreenError):
     """git failed: not a repository, unknown ref, git missing. The message is git's."""
 
 
-def git(project_dir: Path, *args: str) -> bytes:
-    """The stdout of `git -C project_dir ARGS...`; GitError when git is missing or exits non-zero."""
+def git(project_dir: Path, *args: str, stdin: bytes | None = None) -> bytes:
+    """The stdout of `git -C project_dir ARGS...` (fed `stdin`); GitError when git is missing or exits non-zero."""
     try:
-        result = subprocess.run(["git", "-C", str(project_dir), *args], capture_output=True, check=False)
+        command = ["git", "-C", str(project_dir), *args]
+        result = subprocess.run(command, input=stdin, capture_output=True, check=False)
     except FileNotFoundError as err:
         raise GitError("git is not installed (not on PATH)") from err
     if result.returncode != 0:

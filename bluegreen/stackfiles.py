@@ -12,7 +12,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Any
 from bluegreen.exits import BluegreenError, ExitStatus
 from bluegreen.git import GitError, git
 from bluegreen.route53.records import ColorExpectation, Expected
-from bluegreen.settings import COLORS, PROJECT, Settings, SettingsError, parse, project_config
-from bluegreen.weights import StackTraffic
+from bluegreen.settings import COLORS, PROJECT, Settings, SettingsError, parse, parse_weight, project_config
+from bluegreen.weights import CommittedSplit, StackTraffic
 
 if TYPE_CHECKING:
     from ruamel.yaml.nodes import Node
@@ -202,6 +202,89 @@ def changed_paths(project_dir: Path, ref: str) -> list[str]:
     changed = git(project_dir, "diff", "--name-only", "--relative", "--no-renames", ref, "--").decode().splitlines()
     untracked = git(project_dir, "ls-files", "--others", "--exclude-standard").decode().splitlines()
     return sorted({*changed, *untracked})
+
+
+def uncommitted_stack_files(project_dir: Path) -> list[str]:
+    """Stack files with changes git has not committed (new ones included); none outside a git repository."""
+    try:
+        status = git(project_dir, "status", "--porcelain", "--", "Pulumi.*.yaml").decode()
+    except GitError:
+        return []
+    return sorted(Path(line[3:].strip('"')).name for line in status.splitlines() if line[3:])
+
+
+HISTORY_LIMIT = 50  # commits that changed a stack file: bounds the walk back, so that status stays fast
+
+
+def committed_splits(project_dir: Path, limit: int = HISTORY_LIMIT) -> Iterator[CommittedSplit]:
+    """The split at each of the last `limit` commits that changed a stack file of the project, newest first.
+
+    Two git runs however long the history: `git log` names the commits, and one `git cat-file --batch`
+    prints every stack file at each of them (what `git show REV:./FILE` prints, without a process per
+    file). Each file's colour and weight are read with the one reader and the program's weight rule, lazily
+    and once per distinct file content; a commit where a stack file gives neither (damaged, or an older
+    layout) is skipped. GitError outside git or before the first commit.
+    """
+    log = git(
+        project_dir,
+        "log",
+        f"--max-count={limit}",
+        "--format=commit %H",
+        "--name-only",
+        "--relative",
+        "--",
+        "Pulumi.*.yaml",
+    ).decode()
+    commits = [line.removeprefix("commit ") for line in log.splitlines() if line.startswith("commit ")]
+    # Every stack file that was there at one of the commits: today's, and those the commits touched.
+    names = sorted(
+        {*(n for n in log.splitlines() if stack_of(n)), *(f"Pulumi.{s}.yaml" for s in stack_names(project_dir))}
+    )
+    wanted = [f"{commit}:./{name}" for commit in commits for name in names]
+    blobs = _cat_file(project_dir, wanted) if wanted else []
+    return _splits(commits, [blobs[i : i + len(names)] for i in range(0, len(blobs), len(names))])
+
+
+def _cat_file(project_dir: Path, objects: list[str]) -> list[tuple[str, bytes] | None]:
+    """Each object's id and content, None for one that does not exist (a stack file not there yet)."""
+    out = git(project_dir, "cat-file", "--batch", stdin="".join(f"{name}\n" for name in objects).encode())
+    found: list[tuple[str, bytes] | None] = []
+    at = 0
+    for _ in objects:
+        end = out.index(b"\n", at)
+        header = out[at:end].decode(errors="replace")
+        at = end + 1
+        fields = header.split(" ")
+        if len(fields) != 3 or not fields[2].isdigit():  # "NAME missing"
+            found.append(None)
+            continue
+        oid, kind, size = fields[0], fields[1], int(fields[2])
+        found.append((oid, out[at : at + size]) if kind == "blob" else None)
+        at += size + 1
+    return found
+
+
+def _splits(commits: list[str], files: list[list[tuple[str, bytes] | None]]) -> Iterator[CommittedSplit]:
+    read: dict[str, tuple[str, int] | None] = {}  # blob id -> (colour, weight); a file rarely changes
+    for commit, blobs in zip(commits, files, strict=True):
+        present = [blob for blob in blobs if blob is not None]
+        for oid, data in present:
+            if oid not in read:
+                read[oid] = _color_and_weight(data)
+        sides = [side for oid, _ in present if (side := read[oid]) is not None]
+        if not sides or len(sides) < len(present):
+            continue
+        weights = {color: sum(w for c, w in sides if c == color) for color in COLORS}
+        yield CommittedSplit(commit, weights)
+
+
+def _color_and_weight(data: bytes) -> tuple[str, int] | None:
+    try:
+        config = project_config(config_from_text(data.decode()))
+    except (UnicodeDecodeError, StackFileDamaged):
+        return None
+    color, weight = config.get("color"), parse_weight(config.get("trafficWeight"))
+    return (color, weight) if color in COLORS and weight is not None else None
 
 
 def only_the_weight_line_differs(before: str, after: str) -> bool:

@@ -123,6 +123,40 @@ def promotion_target(stacks: Sequence[StackTraffic]) -> str | None:
     return newer.color if version_tuple(newer.version) != version_tuple(older.version) else None
 
 
+PROMOTION, ROLLBACK, UNKNOWN = "promotion", "rollback", "unknown"
+
+
+@dataclass(frozen=True)
+class CommittedSplit:
+    """The weights the stack files held at one commit: colour -> weight (0 for a colour without a stack file)."""
+
+    commit: str
+    weights: Mapping[str, int]
+
+
+def direction(stacks: Sequence[StackTraffic], earlier: Iterable[CommittedSplit]) -> tuple[str, CommittedSplit | None]:
+    """Which way traffic last moved: PROMOTION towards the newer version, ROLLBACK away from it, or UNKNOWN.
+
+    `earlier` holds the splits of earlier commits, newest first. The first one that gives the promotion
+    target a different share than now is where the split came from (1:1 after 0:1 is a rollback half done,
+    after 1:0 a promotion half done). UNKNOWN, with no split, when the versions are equal or no earlier
+    split differs.
+    """
+    target = promotion_target(stacks)
+    if target is None:
+        return UNKNOWN, None
+    now = _share_of(target, weights_by_color(stacks))
+    for split in earlier:
+        before = _share_of(target, split.weights)
+        if before != now:
+            return (PROMOTION if now > before else ROLLBACK), split
+    return UNKNOWN, None
+
+
+def _share_of(color: str, split: Mapping[str, int]) -> float:
+    return shares([split.get(c, 0) for c in COLORS])[COLORS.index(color)]
+
+
 # --- validation -----------------------------------------------------------------------------------
 
 
@@ -269,19 +303,27 @@ def describe_step(step: Step, stacks: Sequence[StackTraffic]) -> str:
 # --- commands to suggest --------------------------------------------------------------------------
 
 
+def bluegreen_command(*words: str, project_dir: str | None = None) -> str:
+    """A `bluegreen` command line as the user ran it; `project_dir` only when it is not the current folder."""
+    before = ["--project-dir", project_dir] if project_dir is not None else []
+    return invocation.command(*before, *words)
+
+
 def shift_command(color: str, *, rollback: bool = False, project_dir: str | None = None) -> str:
     """The `bluegreen shift` command line; `project_dir` only when it is not the current folder."""
-    words = invocation.command_words()
-    if project_dir is not None:
-        words += ["--project-dir", project_dir]
-    words += ["shift", color]
-    if rollback:
-        words.append("--rollback")
-    return shlex.join(words)
+    return bluegreen_command("shift", color, *(["--rollback"] if rollback else []), project_dir=project_dir)
 
 
 def pulumi_up_command(stack: str, project_dir: str | None = None) -> str:
-    words = ["pulumi", "up", "--stack", stack]
+    return _pulumi_command("up", stack, project_dir)
+
+
+def pulumi_destroy_command(stack: str, project_dir: str | None = None) -> str:
+    return _pulumi_command("destroy", stack, project_dir)
+
+
+def _pulumi_command(verb: str, stack: str, project_dir: str | None) -> str:
+    words = ["pulumi", verb, "--stack", stack]
     if project_dir is not None:
         words += ["--cwd", project_dir]
     return shlex.join(words)

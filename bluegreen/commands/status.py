@@ -1,85 +1,344 @@
-"""`bluegreen status`: the split the stack files declare, and the next step of the promotion.
+"""`bluegreen status`: the split the stack files declare, and the next command to run.
 
-Offline and fast: it reads the Pulumi.<stack>.yaml files only (no Pulumi, no boto3, no AWS).
+Offline and fast: it reads the Pulumi.<stack>.yaml files and asks git (no Pulumi, no boto3, no AWS). From
+git it learns which way traffic last moved (the splits of earlier commits), which stack files are not
+committed yet, and whether the repository deploys on merge (.github/workflows/deploy.yml). The advice
+is one list of NextStep items that the text and the `--json` document both print.
 """
 
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
-from bluegreen import stackfiles, weights
+from bluegreen import git, json_output, stackfiles, weights
 from bluegreen.exits import ExitStatus
 from bluegreen.settings import COLORS
 
-HELP = "Show each stack's colour, version, weight and share of traffic, the phase, and the next promotion step."
+HELP = "Show each stack's colour, version, weight and share of traffic, the phase, and the next command to run."
+
+DEPLOY_WORKFLOW = ".github/workflows/deploy.yml"
+VERIFY_WAIT = "600"  # seconds, as long as the deploy workflow waits for Route 53
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """status takes no arguments of its own."""
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="print the stacks, phase, direction, problems and next steps as one JSON document (docs/json.md)",
+    )
 
 
-def next_step_advice(stacks: Sequence[weights.StackTraffic], project_dir: str | None) -> list[str]:
-    """What to run next: the promotion's next step towards the newer version, and how to roll back."""
+@dataclass(frozen=True)
+class Line:
+    """One line of a next step: words, a command to run exactly as printed, or both ("then: COMMAND")."""
+
+    text: str = ""
+    command: str = ""
+
+
+@dataclass(frozen=True)
+class NextStep:
+    """Something to do next (or to know, for action "note"): a sentence, then its lines in order."""
+
+    action: str  # note, add-stack, commit, enable-tls, move-traffic, promote, rollback, retire
+    description: str
+    lines: tuple[Line, ...] = ()
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "action": self.action,
+            "description": self.description,
+            "lines": [{"text": line.text or None, "command": line.command or None} for line in self.lines],
+            "commands": [line.command for line in self.lines if line.command],
+        }
+
+
+@dataclass(frozen=True)
+class Situation:
+    """What the advice needs besides the stack files: where the user is, and what git says."""
+
+    project_dir: str | None  # the --project-dir to repeat in commands; None for the current folder
+    deploy_workflow: Path | None  # the workflow that deploys on merge, if the repository has it
+    direction: str  # weights.PROMOTION, ROLLBACK or UNKNOWN
+    came_from: weights.CommittedSplit | None  # the earlier split the direction was told from
+    unknown_because: str  # why the direction is UNKNOWN; empty otherwise
+    uncommitted: tuple[str, ...]  # stack files with changes git has not committed
+
+
+def read_situation(project_dir: Path, stacks: Sequence[weights.StackTraffic]) -> Situation:
+    try:
+        splits = stackfiles.committed_splits(project_dir)
+        unknown_because = f"no earlier split in the last {stackfiles.HISTORY_LIMIT} commits that changed a stack file"
+    except git.GitError as err:
+        reason = str(err).strip().splitlines()[-1].removeprefix("fatal: ")
+        splits = iter(())
+        unknown_because = "not a git repository" if reason.startswith("not a git repository") else f"git: {reason}"
+    way, came_from = weights.direction(stacks, splits)
+    return Situation(
+        stackfiles.project_dir_option(project_dir),
+        _deploy_workflow(project_dir),
+        way,
+        came_from,
+        unknown_because if way == weights.UNKNOWN else "",
+        tuple(stackfiles.uncommitted_stack_files(project_dir)),
+    )
+
+
+def _deploy_workflow(project_dir: Path) -> Path | None:
+    """GitHub runs the workflows of the repository's root; outside git, the project folder's."""
+    try:
+        root = Path(git.git(project_dir, "rev-parse", "--show-toplevel").decode().strip())
+    except git.GitError:
+        root = project_dir
+    workflow = root / DEPLOY_WORKFLOW
+    return workflow if workflow.is_file() else None
+
+
+def next_steps(stacks: Sequence[weights.StackTraffic], situation: Situation) -> list[NextStep]:
+    """What to run next: the step of the promotion, or of the rollback under way, and the way back."""
     present = {s.color for s in stacks}
     missing = [color for color in COLORS if color not in present]
     if missing:
-        return [f"No stack has color {missing[0]}: add a stack file for it with trafficWeight: 0 to stand it up."]
-
-    def how(step: weights.Step, command: str) -> list[str]:
         return [
-            f"  {weights.describe_step(step, stacks)}",
-            f"  {command}",
-            f"  then, once that change is merged: {weights.pulumi_up_command(step.stack, project_dir)}",
+            NextStep(
+                "add-stack",
+                f"No stack has color {missing[0]}: add a stack file for it with trafficWeight: 0 to stand it up",
+            )
         ]
-
+    if situation.uncommitted:
+        return [_commit_first(stacks, situation)]  # shift refuses a second step on top of it
     if pending := weights.tls_pending(stacks):
         return [
-            f"TLS is on for the other colour but not yet for {pending.color}: set tls: true on stack "
-            f"{pending.stack} in its own pull request, then "
-            f"{weights.pulumi_up_command(pending.stack, project_dir)}; traffic moves once both colours serve HTTPS."
+            NextStep(
+                "enable-tls",
+                f"TLS is on for the other colour but not yet for {pending.color}: set tls: true on stack "
+                f"{pending.stack} in its own pull request; traffic moves once both colours serve HTTPS",
+                _deploy(situation, pending.stack),
+            )
         ]
 
     target = weights.promotion_target(stacks)
     if target is None:
-        lines = [f"Both colours run {stacks[0].version}: no newer version is waiting for traffic."]
+        steps = [NextStep("note", f"Both colours run {stacks[0].version}: no newer version is waiting for traffic")]
         for color in COLORS:
-            step = weights.next_step(stacks, color)
-            if step is not None:
-                lines += [f"To move traffic to {color} anyway:"]
-                lines += how(step, weights.shift_command(color, project_dir=project_dir))
-        return lines
+            if step := weights.next_step(stacks, color):
+                shift = _bluegreen(situation, "shift", color)
+                steps.append(
+                    NextStep(
+                        "move-traffic", f"To move traffic to {color} anyway", _take(stacks, situation, step, shift)
+                    )
+                )
+        return steps
 
-    by_color = {s.color: s for s in stacks}
-    old = next(color for color in COLORS if color != target)
-    rollback = weights.shift_command(old, rollback=True, project_dir=project_dir)
-    step = weights.next_step(stacks, target)
+    new = next(s for s in stacks if s.color == target)
+    old = next(s for s in stacks if s.color != target)
+    promote = _bluegreen(situation, "shift", new.color)
+    rollback = _bluegreen(situation, "shift", old.color, "--rollback")
+    step = weights.next_step(stacks, new.color)
     if step is None:
         return [
-            f"Promotion done: {target} ({by_color[target].version}) has all the traffic.",
-            f"To roll back to {old} ({by_color[old].version}): {rollback}",
+            NextStep("note", f"Promotion done: {new.color} ({new.version}) has all the traffic"),
+            _retire(old, new, situation),
+            NextStep(
+                "rollback",
+                f"To roll back to {old.color} ({old.version}) while its stack still exists",
+                (Line(command=rollback),),
+            ),
         ]
-    lines = [f"Next step of the promotion to {target} ({by_color[target].version}):"]
-    lines += how(step, weights.shift_command(target, project_dir=project_dir))
-    if by_color[target].weight > 0:
-        lines.append(f"To roll back to {old} instead: {rollback}")
-    return lines
+    if situation.direction == weights.ROLLBACK:
+        if back := weights.rollback_step(stacks, old.color):
+            return [
+                NextStep(
+                    "rollback",
+                    f"Next step of the rollback to {old.color} ({old.version})",
+                    _take(stacks, situation, back, rollback),
+                ),
+                NextStep("promote", f"To resume the promotion to {new.color} instead", (Line(command=promote),)),
+            ]
+        return [
+            NextStep("note", f"Rollback done: {old.color} ({old.version}) has all the traffic"),
+            NextStep(
+                "promote",
+                f"To resume the promotion to {new.color} ({new.version})",
+                _take(stacks, situation, step, promote),
+            ),
+        ]
+    steps = [
+        NextStep(
+            "promote",
+            f"Next step of the promotion to {new.color} ({new.version})",
+            _take(stacks, situation, step, promote),
+        )
+    ]
+    if new.weight > 0:
+        steps.append(NextStep("rollback", f"To roll back to {old.color} instead", (Line(command=rollback),)))
+    return steps
+
+
+def _bluegreen(situation: Situation, *words: str) -> str:
+    return weights.bluegreen_command(*words, project_dir=situation.project_dir)
+
+
+def _deploy(situation: Situation, *stacks: str) -> tuple[Line, ...]:
+    """How a merged change reaches the stacks: the deploy workflow, or `pulumi up` by hand; then verify."""
+    verify = _bluegreen(situation, "verify", "--wait", VERIFY_WAIT)
+    if situation.deploy_workflow is not None:
+        return (
+            # docs/ci.md, "What a merge does": the workflow deploys the changed stacks, then verifies Route 53.
+            Line(
+                "then open a pull request with that change alone: merging it deploys it (the deploy workflow "
+                f"runs `pulumi up`, then `bluegreen verify --wait {VERIFY_WAIT}`), so do not run `pulumi up` by hand"
+            ),
+            Line("then, to see Route 53 agree from here", verify),
+        )
+    ups = [weights.pulumi_up_command(stack, situation.project_dir) for stack in stacks]
+    merged = (Line("then, once that change is merged" if n == 0 else "and", up) for n, up in enumerate(ups))
+    return (*merged, Line("then", verify))
+
+
+def _take(
+    stacks: Sequence[weights.StackTraffic], situation: Situation, step: weights.Step, command: str
+) -> tuple[Line, ...]:
+    return (Line(weights.describe_step(step, stacks)), Line(command=command), *_deploy(situation, step.stack))
+
+
+def _commit_first(stacks: Sequence[weights.StackTraffic], situation: Situation) -> NextStep:
+    """Uncommitted stack files: the weights shown are not deployed, and shift takes no step on top of them."""
+    names = list(situation.uncommitted)
+    paths = [name if situation.project_dir is None else str(Path(situation.project_dir) / name) for name in names]
+    changed = [s for s in stacks if stackfiles.stack_file(Path(), s.stack).name in names]
+    message = ", ".join(f"{s.stack}: trafficWeight {s.weight}" for s in changed) or ", ".join(names)
+    commit = shlex.join(["git", "add", "--", *paths]) + " && "
+    commit += shlex.join(["git", "commit", "-m", message, "--", *paths])
+    one = len(names) == 1
+    return NextStep(
+        "commit",
+        f"{', '.join(names)} {'has' if one else 'have'} changes that are not committed: the weights above are the "
+        "working tree's, and a deploy takes only what is committed and merged. "
+        f"Commit {'it' if one else 'them'} alone, then deploy",
+        (
+            Line(command=commit),
+            *_deploy(situation, *(s.stack for s in changed)),
+            Line("then, for the step after it", _bluegreen(situation, "status")),
+        ),
+    )
+
+
+def _retire(old: weights.StackTraffic, new: weights.StackTraffic, situation: Situation) -> NextStep:
+    """After the promotion: the old colour's stack goes, then what its ExternalDNS may have left in Route 53."""
+    prune = ("prune", "--color", old.color)
+    return NextStep(
+        "retire",
+        f"Once you are sure of {new.color}, retire {old.color} ({old.version})",
+        (
+            Line(
+                "check Route 53 and the certificates again, and let it bake as long as you need",
+                _bluegreen(situation, "verify"),
+            ),
+            Line(
+                f"then delete {old.color}'s cluster and everything its stack holds",
+                weights.pulumi_destroy_command(old.stack, situation.project_dir),
+            ),
+            Line(
+                f"then list the Route 53 records {old.color}'s ExternalDNS left behind, if any (a dry run)",
+                _bluegreen(situation, *prune),
+            ),
+            Line("and delete them", _bluegreen(situation, *prune, "--yes")),
+        ),
+    )
+
+
+def render_next_steps(steps: Sequence[NextStep]) -> str:
+    """The text of the advice: each description, then its lines indented; a single command on the same line."""
+    out = []
+    for step in steps:
+        if not step.lines:
+            out.append(f"{step.description}.")
+        elif len(step.lines) == 1 and not step.lines[0].text:
+            out.append(f"{step.description}: {step.lines[0].command}")
+        else:
+            out.append(f"{step.description}:")
+            out += ["  " + ": ".join(part for part in (line.text, line.command) if part) for line in step.lines]
+    return "\n".join(out)
+
+
+def direction_line(stacks: Sequence[weights.StackTraffic], situation: Situation) -> str | None:
+    """'Direction: rollback, from blue 0, green 1 at 1a2b3c4'; None when unknown and it changes nothing."""
+    if situation.came_from is not None:
+        split = ", ".join(f"{color} {weight}" for color, weight in situation.came_from.weights.items())
+        return f"Direction: {situation.direction}, from {split} at commit {situation.came_from.commit[:12]}"
+    # Unknown matters only while both colours carry traffic: then the next step may go either way.
+    if weights.promotion_target(stacks) is not None and all(s.weight > 0 for s in stacks):
+        return (
+            f"Direction: unknown ({situation.unknown_because}): shown as the promotion; "
+            "if you are rolling back, take the rollback below"
+        )
+    return None
 
 
 def run(args: argparse.Namespace) -> ExitStatus:
     stacks = stackfiles.read_stacks(args.project_dir)
-    print(weights.render_table(weights.table_rows(stacks)))
     problems = weights.pair_problems(stacks)
     for problem in problems:
         print(f"error: invalid pair: {problem}", file=sys.stderr)
-    if problems:
-        return ExitStatus.PROBLEM
+    target = weights.promotion_target(stacks)
+    current = weights.phase(weights.weights_by_color(stacks), target)
+    situation = read_situation(args.project_dir, stacks)
+    steps = [] if problems else next_steps(stacks, situation)
+    status = ExitStatus.PROBLEM if problems else ExitStatus.OK
+    if args.json:
+        json_output.print_document("status", _document(stacks, current, target, situation, problems, steps))
+        return status
 
-    current = weights.phase(weights.weights_by_color(stacks), weights.promotion_target(stacks))
+    print(weights.render_table(weights.table_rows(stacks)))
+    if problems:
+        return status
     print(f"\nPhase: {current}")
     if current == weights.ALL_ZERO:
         print("  every weight is 0 (allowAllZero is set): Route 53 splits traffic equally between the colours")
+    if line := direction_line(stacks, situation):
+        print(line)
     print()
-    print("\n".join(next_step_advice(stacks, stackfiles.project_dir_option(args.project_dir))))
-    return ExitStatus.OK
+    print(render_next_steps(steps))
+    return status
+
+
+def _document(
+    stacks: Sequence[weights.StackTraffic],
+    current: str,
+    target: str | None,
+    situation: Situation,
+    problems: Sequence[str],
+    steps: Sequence[NextStep],
+) -> dict[str, Any]:
+    percents = weights.shares([s.weight for s in stacks])
+    return {
+        "stacks": [
+            {
+                "stack": s.stack,
+                "color": s.color,
+                "version": s.version,
+                "weight": s.weight,
+                "share_percent": round(percent, 1),
+                "allow_all_zero": s.allow_all_zero,
+                "tls": s.published.tls if s.published else None,
+                "hostnames": sorted(s.published.hostnames or ()) if s.published else [],
+            }
+            for s, percent in zip(stacks, percents, strict=True)
+        ],
+        "phase": current,
+        "promotion_target": target,
+        "direction": situation.direction,
+        "direction_from": situation.came_from
+        and {"commit": situation.came_from.commit, "weights": dict(situation.came_from.weights)},
+        "uncommitted": list(situation.uncommitted),
+        "deploy_workflow": str(situation.deploy_workflow) if situation.deploy_workflow else None,
+        "problems": list(problems),
+        "next_steps": [step.as_json() for step in steps],
+    }
