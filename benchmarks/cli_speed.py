@@ -3,8 +3,11 @@
     .venv/bin/python benchmarks/cli_speed.py [--runs 20]
 
 Runs against a temporary git repository holding copies of the sample stack files, with green raised
-from 0 to 1 in the working tree, so that `check` compares a real change. Prints numbers; asserts nothing.
-The bare interpreter start is printed too, as the floor every command pays.
+from 0 to 1 in the working tree, so that `check` compares a real change. `status` is also timed on the
+worst history it reads: 60 commits that each change a stack file without moving a weight, so that it
+walks back through all of the last 50 (every one a different file to read) without finding where the
+split came from. Prints numbers; asserts nothing. The bare interpreter start is printed too, as the
+floor every command pays.
 """
 
 from __future__ import annotations
@@ -30,15 +33,26 @@ def median_seconds(command: list[str], cwd: Path, runs: int) -> float:
     return statistics.median(times)
 
 
+GIT = ["git", "-c", "user.name=bench", "-c", "user.email=bench@example.com", "-c", "commit.gpgsign=false"]
+
+
 def make_project(directory: Path) -> None:
     for name in ("Pulumi.blue.yaml", "Pulumi.green.yaml"):
         shutil.copy(ROOT / name, directory / name)
-    git = ["git", "-c", "user.name=bench", "-c", "user.email=bench@example.com", "-c", "commit.gpgsign=false"]
     for args in (["init", "-q"], ["add", "."], ["commit", "-q", "-m", "sample stacks"]):
-        subprocess.run([*git, *args], cwd=directory, check=True)
+        subprocess.run([*GIT, *args], cwd=directory, check=True)
     subprocess.run(
         [sys.executable, "-m", "bluegreen", "shift", "green"], cwd=directory, check=True, capture_output=True
     )
+
+
+def make_long_history(directory: Path, commits: int = 60) -> None:
+    make_project(directory)
+    subprocess.run([*GIT, "commit", "-q", "-a", "-m", "green 1"], cwd=directory, check=True)
+    for number in range(commits):
+        with (directory / "Pulumi.green.yaml").open("a") as stack_file:
+            stack_file.write(f"# note {number}\n")
+        subprocess.run([*GIT, "commit", "-q", "-a", "-m", f"note {number}"], cwd=directory, check=True)
 
 
 def main() -> None:
@@ -46,17 +60,21 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=20)
     runs = parser.parse_args().runs
     with tempfile.TemporaryDirectory(prefix="bluegreen-bench-") as scratch:
-        project = Path(scratch)
+        project, history = Path(scratch, "project"), Path(scratch, "history")
+        project.mkdir()
+        history.mkdir()
         make_project(project)
+        make_long_history(history)
         bluegreen = [sys.executable, "-m", "bluegreen"]
         cases = {
-            "python -c pass": [sys.executable, "-c", "pass"],
-            "bluegreen status": [*bluegreen, "status"],
-            "bluegreen check --base HEAD": [*bluegreen, "check", "--base", "HEAD"],
+            "python -c pass": ([sys.executable, "-c", "pass"], project),
+            "bluegreen status": ([*bluegreen, "status"], project),
+            "bluegreen status (50 commits)": ([*bluegreen, "status"], history),
+            "bluegreen check --base HEAD": ([*bluegreen, "check", "--base", "HEAD"], project),
         }
         print(f"median wall time of {runs} runs each ({sys.executable}):")
-        for label, command in cases.items():
-            print(f"  {label:<28} {median_seconds(command, project, runs) * 1000:7.1f} ms")
+        for label, (command, cwd) in cases.items():
+            print(f"  {label:<30} {median_seconds(command, cwd, runs) * 1000:7.1f} ms")
 
 
 if __name__ == "__main__":
