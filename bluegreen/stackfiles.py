@@ -205,7 +205,8 @@ def changed_paths(project_dir: Path, ref: str) -> list[str]:
 
 
 def uncommitted_stack_files(project_dir: Path) -> list[str]:
-    """Stack files with changes git has not committed (new ones included); none outside a git repository."""
+    """Stack files with changes git has not committed (new ones included): `shift` takes no step on top of
+    them, and `status` says to commit them first. Outside a git repository there is nothing to commit: none."""
     try:
         status = git(project_dir, "status", "--porcelain", "--", "Pulumi.*.yaml").decode()
     except GitError:

@@ -55,7 +55,7 @@ def run(args: argparse.Namespace) -> ExitStatus:
         return ExitStatus.PROBLEM
     if args.apply:
         _require_git_identity(args.project_dir)
-    if uncommitted := _uncommitted_stack_files(args.project_dir):
+    if uncommitted := stackfiles.uncommitted_stack_files(args.project_dir):
         names = ", ".join(uncommitted)
         print(
             f"refused: {names} has uncommitted changes: commit it first (a weight change goes alone in its pull "
@@ -102,16 +102,6 @@ def run(args: argparse.Namespace) -> ExitStatus:
     up = weights.pulumi_up_command(step.stack, stackfiles.project_dir_option(args.project_dir))
     print(f"\nNext: commit {path.name} alone in a pull request; once it is merged, run: {up}")
     return ExitStatus.OK
-
-
-def _uncommitted_stack_files(project_dir: Path) -> list[str]:
-    """Stack files with changes git has not committed: a second step must not stack on them. Outside a git
-    repository there is no history to protect, and nothing is refused."""
-    try:
-        status = git.git(project_dir, "status", "--porcelain", "--", "Pulumi.*.yaml").decode()
-    except git.GitError:
-        return []
-    return sorted(Path(line[3:].strip('"')).name for line in status.splitlines() if line[3:])
 
 
 def _apply_refusal(project_dir: Path) -> str | None:
