@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -10,6 +12,7 @@ from bluegreen import cli
 from bluegreen.exits import ExitStatus
 from tests.conftest import PROJECT_DIR
 from tests.support.cli import copy_project
+from tests.support.json_schema import assert_valid
 
 
 def plan_output(capsys: pytest.CaptureFixture[str], *args: str, project_dir: Path = PROJECT_DIR) -> tuple[int, str]:
@@ -106,14 +109,20 @@ WORKLOADS_STACK_LINES = """  eks-bluegreen:workloads:
 """
 
 
-def test_plan_shows_flux_objects_substitutions_and_the_ingress_wait_with_secure_values(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path
-) -> None:
-    project = copy_project(tmp_path)
+def project_with_workloads(directory: Path) -> Path:
+    """The sample project with `workloads` (and a secure username and token) instead of the demo, in both colours."""
+    project = copy_project(directory)
     for color in ("blue", "green"):
         stack = project / f"Pulumi.{color}.yaml"
         stack.write_text(stack.read_text().replace("eks-bluegreen:demo: true", "eks-bluegreen:demo: false"))
         stack.write_text(stack.read_text() + WORKLOADS_STACK_LINES)
+    return project
+
+
+def test_plan_shows_flux_objects_substitutions_and_the_ingress_wait_with_secure_values(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    project = project_with_workloads(tmp_path)
     code, out = plan_output(capsys, "green", project_dir=project)
     assert code == ExitStatus.OK, out
     assert "chart flux2 2.18.3 in namespace flux-system" in out
@@ -148,3 +157,103 @@ def test_plan_prints_the_same_text_on_every_run(capsys: pytest.CaptureFixture[st
         assert cli.main(["--project-dir", str(PROJECT_DIR), "plan", "blue"]) == ExitStatus.OK
         outputs.add(capsys.readouterr().out)
     assert len(outputs) == 1
+
+
+def plan_json(capsys: pytest.CaptureFixture[str], *args: str, project_dir: Path = PROJECT_DIR) -> tuple[int, str, Any]:
+    """Exit status, stdout and its document: the whole of stdout must parse, and the published schema accept it."""
+    code = cli.main(["--project-dir", str(project_dir), "plan", *args, "--json"])
+    out = capsys.readouterr().out
+    document = json.loads(out)
+    assert_valid("plan", document)
+    return code, out, document
+
+
+def test_json_is_the_same_bytes_on_every_run_and_lists_each_resource_with_urn_parent_and_settings(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, document = plan_json(capsys, "blue")
+    assert plan_json(capsys, "blue")[1] == out  # the engine's concurrency shows neither in order nor in map keys
+    assert code == ExitStatus.OK
+    assert (document["command"], document["stack"], document["color"], document["error"]) == (
+        "plan",
+        "blue",
+        "blue",
+        None,
+    )
+    assert document["assumed"] == {"zone_name": "example.com", "peer_stack": "green", "peer_weight": 0}
+    assert document["peer_file"] == {"name": "Pulumi.green.yaml", "state": "valid"}
+    assert document["traffic"] == [
+        {"stack": "blue", "color": "blue", "cluster_version": "1.33", "weight": 1, "share": 1.0},
+        {"stack": "green", "color": "green", "cluster_version": "1.34", "weight": 0, "share": 0.0},
+    ]
+    assert document["substitutions"] is None and document["hostnames"] == ["app.example.com"]
+    resources = {r["name"]: r for r in document["resources"]}
+    assert f"\n{len(resources)} resources:\n" in plan_output(capsys, "blue")[1]  # the text's count, names unique
+    # URNs as the engine makes them: a top-level component's without the stack's type (README's unprotect example).
+    assert resources["cluster"]["urn"] == "urn:pulumi:blue::eks-bluegreen::eks-bluegreen:index:Cluster::cluster"
+    ingress = resources["traffic-app.example.com"]
+    assert ingress["urn"] == (
+        "urn:pulumi:blue::eks-bluegreen::eks-bluegreen:index:Traffic$kubernetes:networking.k8s.io/v1:Ingress"
+        "::traffic-app.example.com"
+    )
+    assert ingress["parent"] == resources["traffic"]["urn"] and ingress["protect"] is True
+    assert ingress["settings"]["service"] == {"namespace": "demo", "name": "echo", "port": 80}
+    assert ingress["settings"]["annotations"]["external-dns.kubernetes.io/aws-weight"] == "1"
+    assert ingress["settings"]["listeners"] == [
+        {"protocol": "HTTP", "port": 80, "redirect_to": 443, "ssl_policy": None},
+        {"protocol": "HTTPS", "port": 443, "redirect_to": None, "ssl_policy": "ELBSecurityPolicy-TLS13-1-2-2021-06"},
+    ]
+    cluster = resources["cluster-eks"]
+    assert cluster["protect"] is True and cluster["settings"]["version"] == "1.33"
+    assert cluster["settings"]["autoMode"] == {"createNodeRole": True, "enabled": True}
+    policy = resources["external-dns-route53"]["settings"]["statements"][0]
+    assert policy == {
+        "actions": ["route53:ChangeResourceRecordSets"],
+        "effect": "Allow",
+        "resources": ["arn:aws:route53:::hostedzone/Z0PLACEHOLDER0000000"],
+    }
+    validation = resources["certificates-validation-app.example.com"]
+    assert validation["retain_on_delete"] is True and validation["settings"]["allowOverwrite"] is True
+
+
+def test_json_shows_flux_settings_and_substitutions_without_secrets(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    project = project_with_workloads(tmp_path)
+    code, out, document = plan_json(capsys, "green", project_dir=project)
+    assert code == ExitStatus.OK
+    assert "Ym9ndXMt" not in out
+    assert document["substitutions"]["green"]["clusterVersion"] == "1.34"
+    assert document["substitutions"]["blue"]["color"] == "blue"
+    resources = {r["name"]: r["settings"] for r in document["resources"]}
+    assert resources["workloads-git-repository"] == {
+        "credentials_secret": "workloads-git",
+        "ref": {"tag": "v1.0.0"},
+        "url": "https://github.com/example/eks-bluegreen",
+    }
+    assert resources["workloads-flux"]["controllers"] == ["kustomizeController", "sourceController"]
+    assert resources["workloads-git-credentials"] == {"stringData": "[secret]"}
+    assert resources["traffic-app.example.com"]["created_after_kustomizations"] == ["flux-system/workloads"]
+
+
+def test_json_of_a_program_that_stops_carries_the_error_and_exit_1(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, document = plan_json(capsys, "green", "--peer-weight", "0")
+    assert code == ExitStatus.PROBLEM
+    assert document["error"].startswith("both colours would have weight 0")
+    assert document["traffic"] is None and document["substitutions"] is None
+
+
+def test_json_prints_nothing_when_the_plan_cannot_start(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """Exit 2 (an unknown stack, invalid settings) and exit 1 (a pair in different zones): no document on stdout."""
+    assert plan_error(capsys, "gren", "--json")[0] == ExitStatus.USAGE
+    project = copy_project(tmp_path)
+    blue = project / "Pulumi.blue.yaml"
+    blue.write_text(blue.read_text().replace("trafficWeight: 1", "trafficWeight: 1.5"))
+    code, err = plan_error(capsys, "blue", "--json", project_dir=project)
+    assert code == ExitStatus.USAGE and "trafficWeight = '1.5'" in err
+    (tmp_path / "other").mkdir()
+    other = copy_project(tmp_path / "other")
+    green = other / "Pulumi.green.yaml"
+    green.write_text(green.read_text().replace("hostedZoneId: Z0PLACEHOLDER0000000", "hostedZoneId: Z0OTHERZONE"))
+    code, err = plan_error(capsys, "blue", "--json", project_dir=other)
+    assert code == ExitStatus.PROBLEM and "invalid pair (stacks blue and green)" in err

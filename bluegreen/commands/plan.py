@@ -5,11 +5,11 @@ from __future__ import annotations
 import argparse
 import difflib
 import json
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from bluegreen import flux, tls
+from bluegreen import flux, json_output, tls
 from bluegreen.commands.completion import stack_completion
 from bluegreen.exits import ExitStatus
 from bluegreen.pair_agreement import PublishedSide, agreement_problems
@@ -34,6 +34,7 @@ KEY_INPUTS = {
     "aws:acm/certificate:Certificate": ("domainName", "subjectAlternativeNames"),
 }
 GIT_REPOSITORY_TYPE = f"kubernetes:{flux.SOURCE_API}:GitRepository"
+DEFAULT_SSL_POLICY_SHOWN = "the controller's default policy"
 KUSTOMIZATION_KEYS = ("path", "prune", "wait", "deletionPolicy", "interval", "timeout", "retryInterval")
 EXTERNAL_DNS_KEYS = ("txtOwnerId", "policy", "domainFilters", "annotationPrefix", "interval", "triggerLoopOnEvent")
 
@@ -45,6 +46,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=int,
         default=None,
         help="the peer stack's deployed trafficWeight to assume (default: its stack file's, or 1)",
+    )
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="print the plan as one JSON document (docs/json.md): every resource with its URN, parent, protect "
+        "and key settings, the program's messages, the traffic table",
     )
 
 
@@ -73,11 +80,13 @@ def run(args: argparse.Namespace) -> ExitStatus:
 
     from bluegreen import mock_engine, weights  # Pulumi loads here, not for the other subcommands
 
-    print(f"Offline plan of stack {args.stack!r} (Pulumi mocks; nothing was sent to AWS or Kubernetes)")
-    print(
-        f"Assumed: the zone is named {settings.domain!r}; peer stack {settings.peer_stack!r} has weight {peer_weight}."
-    )
-    print()
+    if not args.json:
+        print(f"Offline plan of stack {args.stack!r} (Pulumi mocks; nothing was sent to AWS or Kubernetes)")
+        print(
+            f"Assumed: the zone is named {settings.domain!r}; peer stack {settings.peer_stack!r} "
+            f"has weight {peer_weight}."
+        )
+        print()
     scenario = mock_engine.Scenario(
         peer_outputs={
             "trafficWeight": peer_weight,
@@ -90,34 +99,63 @@ def run(args: argparse.Namespace) -> ExitStatus:
         }
     )
     result = mock_engine.run_program(load_stack_config(path), args.stack, args.project_dir, scenario)
-    _print_resources(result)
+    shown = shown_resources(result)
+    rows = [(args.stack, settings.color, settings.cluster_version, settings.traffic_weight)]
+    if peer:
+        rows.append((settings.peer_stack, peer.color, peer.cluster_version, peer.traffic_weight))
+    peer_file = "valid" if peer else "invalid" if peer_path.exists() else "missing"
+    columns = [(args.stack, settings)] + ([(settings.peer_stack, peer)] if peer else [])
+    substitutions = {name: flux.substitutions(s) for name, s in columns} if settings.workloads else None
+    status = ExitStatus.PROBLEM if result.error else ExitStatus.OK
+    if args.json:
+        body = {
+            "stack": args.stack,
+            "color": settings.color,
+            "assumed": {"zone_name": settings.domain, "peer_stack": settings.peer_stack, "peer_weight": peer_weight},
+            "peer_file": {"name": peer_path.name, "state": peer_file},
+            "resources": [_resource_json(item) for item in shown],
+            "messages": sorted(result.messages),
+            "error": result.error,
+            "hostnames": list(settings.hostnames),
+            # As in the text: the traffic table and the substitutions only when the program ran to its end.
+            "traffic": None if result.error else _traffic_json(rows, weights.shares([w for *_, w in rows])),
+            "substitutions": None if result.error else substitutions,
+        }
+        json_output.print_document("plan", body)
+        return status
+    _print_resources(shown)
     for message in sorted(result.messages):
         print(message)
     if result.error:
         print(f"\nThe program stopped: {result.error}")
-        return ExitStatus.PROBLEM
-    rows = [(args.stack, settings.color, settings.cluster_version, settings.traffic_weight)]
-    if peer:
-        rows.append((settings.peer_stack, peer.color, peer.cluster_version, peer.traffic_weight))
+        return status
     print(f"\nTraffic for {', '.join(settings.hostnames)} (from the stack files):")
     print(weights.render_table(rows))
     if not peer:
-        why = "is invalid (bluegreen status lists its problems)" if peer_path.exists() else "is not in this folder"
+        why = "is invalid (bluegreen status lists its problems)" if peer_file == "invalid" else "is not in this folder"
         print(f"(the peer is not shown: {peer_path.name} {why})")
-    if settings.workloads:
-        _print_substitutions([(args.stack, settings)] + ([(settings.peer_stack, peer)] if peer else []))
-    return ExitStatus.OK
+    if substitutions:
+        _print_substitutions(substitutions)
+    return status
 
 
-def _print_substitutions(stacks: list[tuple[str, Settings]]) -> None:
+def _traffic_json(rows: list[tuple[str, str, str, int]], percents: list[float]) -> list[dict[str, Any]]:
+    return [
+        {"stack": stack, "color": color, "cluster_version": version, "weight": weight, "share": percent / 100}
+        for (stack, color, version, weight), percent in zip(rows, percents, strict=True)
+    ]
+
+
+def _print_substitutions(columns: dict[str, dict[str, str]]) -> None:
     """What ${var} becomes in the workloads of each colour: one repository, the differences are here."""
-    columns = [(name, flux.substitutions(settings)) for name, settings in stacks]
-    keys = list(columns[0][1])
+    keys = list(next(iter(columns.values())))
     width = max(len(f"${{{key}}}") for key in keys)
     print("\nFlux substitutions in the workloads (postBuild.substitute, from the stack files):")
-    print("  " + " " * width + "".join(f"  {name:<20}" for name, _ in columns).rstrip())
+    print("  " + " " * width + "".join(f"  {name:<20}" for name in columns).rstrip())
     for key in keys:
-        print(f"  {'${' + key + '}':<{width}}" + "".join(f"  {values[key]:<20}" for _, values in columns).rstrip())
+        print(
+            f"  {'${' + key + '}':<{width}}" + "".join(f"  {values[key]:<20}" for values in columns.values()).rstrip()
+        )
 
 
 def _peer_settings(path: Path) -> Settings | None:
@@ -129,88 +167,166 @@ def _peer_settings(path: Path) -> Settings | None:
         return None
 
 
-def _print_resources(result: Plan) -> None:
+@dataclass(frozen=True)
+class Shown:
+    """One declared resource as the plan shows it: its depth in the tree of parents and its key settings, as
+    typed values (for --json) and in words (for the text), worked out together."""
+
+    resource: Declared
+    depth: int
+    settings: dict[str, Any]
+    lines: list[str]
+
+
+def shown_resources(result: Plan) -> list[Shown]:
+    """Every declared resource, parents before their children, siblings by type and name: the mocked engine
+    registers resources concurrently, in a different order each run."""
     children: dict[str, list[Declared]] = {}
-    # By type and name: the mocked engine registers resources concurrently, in a different order each run.
     for resource in sorted(result.resources, key=lambda r: (r.type, r.name)):
         children.setdefault(resource.parent, []).append(resource)
     urns = {x.urn for x in result.resources}
-    roots = sorted((r for r in result.resources if r.parent not in urns), key=lambda r: (r.type, r.name))
-    print(f"{len(result.resources)} resources:")
     by_urn = {r.urn: r for r in result.resources}
-    for resource in roots:
-        _print_tree(resource, children, by_urn, depth=0)
+    shown: list[Shown] = []
+
+    def visit(resource: Declared, depth: int) -> None:
+        settings, lines = _key_settings(resource, by_urn)
+        shown.append(Shown(resource, depth, _sorted_maps(settings), lines))
+        for child in children.get(resource.urn, []):
+            visit(child, depth + 1)
+
+    for root in sorted((r for r in result.resources if r.parent not in urns), key=lambda r: (r.type, r.name)):
+        visit(root, 0)
+    return shown
 
 
-def _print_tree(
-    resource: Declared, children: dict[str, list[Declared]], by_urn: dict[str, Declared], depth: int
-) -> None:
-    indent = "  " * depth
-    flags = " [protected]" if resource.protect else ""
-    print(f"{indent}- {resource.type}  {resource.name}{flags}")
-    for line in _key_settings(resource, by_urn):
-        print(f"{indent}    {line}")
-    for child in children.get(resource.urn, []):
-        _print_tree(child, children, by_urn, depth + 1)
+def _print_resources(shown: list[Shown]) -> None:
+    print(f"{len(shown)} resources:")
+    for item in shown:
+        indent = "  " * item.depth
+        flags = " [protected]" if item.resource.protect else ""
+        print(f"{indent}- {item.resource.type}  {item.resource.name}{flags}")
+        for line in item.lines:
+            print(f"{indent}    {line}")
 
 
-def _key_settings(resource: Declared, by_urn: dict[str, Declared]) -> list[str]:
+def _resource_json(item: Shown) -> dict[str, Any]:
+    resource = item.resource
+    return {
+        "type": resource.type,
+        "name": resource.name,
+        "urn": resource.urn,
+        "parent": resource.parent or None,
+        "protect": resource.protect,
+        "retain_on_delete": resource.retain_on_delete,
+        "settings": item.settings,
+    }
+
+
+def _sorted_maps(value: Any) -> Any:
+    """`value` with every map's keys sorted, so that the document's bytes do not depend on the engine's order."""
+    if isinstance(value, dict):
+        return {key: _sorted_maps(value[key]) for key in sorted(value)}
+    if isinstance(value, list):
+        return [_sorted_maps(item) for item in value]
+    return value
+
+
+def _inputs_shown(inputs: dict[str, Any], keys: tuple[str, ...]) -> tuple[dict[str, Any], list[str]]:
+    """The given inputs as they are, each also as a `key: <JSON>` line."""
+    settings = {key: inputs[key] for key in keys if key in inputs}
+    return settings, [f"{key}: {_json(value)}" for key, value in settings.items()]
+
+
+def _key_settings(resource: Declared, by_urn: dict[str, Declared]) -> tuple[dict[str, Any], list[str]]:
+    """What a reviewer wants to see of one resource: typed values and the text lines that say the same."""
     inputs = resource.inputs
     if resource.type == "kubernetes:helm.sh/v3:Release" and inputs.get("chart") == flux.CHART_NAME:
         values = inputs.get("values", {})
         running = sorted(key for key, value in values.items() if isinstance(value, dict) and value.get("create"))
-        return [
-            f"chart {inputs.get('chart')} {inputs.get('version')} in namespace {inputs.get('namespace')}",
+        chart = {key: inputs.get(key) for key in ("chart", "version", "namespace")}
+        return {**chart, "controllers": running}, [
+            f"chart {chart['chart']} {chart['version']} in namespace {chart['namespace']}",
             f"controllers: {', '.join(running)} (the others off)",
         ]
     if resource.type == GIT_REPOSITORY_TYPE:
         spec = inputs["spec"]
+        credentials = spec["secretRef"]["name"] if "secretRef" in spec else None
         lines = [f"url: {spec['url']}", f"ref: {_json(spec['ref'])}"]
-        return lines + ([f"credentials: Secret {spec['secretRef']['name']}"] if "secretRef" in spec else [])
+        return {"url": spec["url"], "ref": spec["ref"], "credentials_secret": credentials}, lines + (
+            [f"credentials: Secret {credentials}"] if credentials else []
+        )
     if resource.type == flux.KUSTOMIZATION_TYPE and "spec" not in inputs:
-        return ["a read of the live object: trafficWeight above 0 needs it Ready"]
+        return {"live_read": True}, ["a read of the live object: trafficWeight above 0 needs it Ready"]
     if resource.type == flux.KUSTOMIZATION_TYPE:
         spec = inputs["spec"]
-        lines = [f"{key}: {_json(spec[key])}" for key in KUSTOMIZATION_KEYS if key in spec]
-        lines += [f"{k}: {v}" for k, v in sorted(inputs["metadata"].get("annotations", {}).items())]
-        lines += [f"substitute ${{{k}}} = {_json(v)}" for k, v in sorted(spec["postBuild"]["substitute"].items())]
-        return lines
+        settings, lines = _inputs_shown(spec, KUSTOMIZATION_KEYS)
+        annotations = inputs["metadata"].get("annotations", {})
+        substitute = spec["postBuild"]["substitute"]
+        lines += [f"{k}: {v}" for k, v in sorted(annotations.items())]
+        lines += [f"substitute ${{{k}}} = {_json(v)}" for k, v in sorted(substitute.items())]
+        return {**settings, "annotations": annotations, "substitute": substitute}, lines
     if resource.type == "kubernetes:helm.sh/v3:Release":
         values = inputs.get("values", {})
-        lines = [f"chart {inputs.get('chart')} {inputs.get('version')} in namespace {inputs.get('namespace')}"]
-        lines += [f"{key}: {_json(values.get(key))}" for key in EXTERNAL_DNS_KEYS]
-        lines += [f"extraArgs: {' '.join(values.get('extraArgs', []))}"]
-        return lines
+        chart = {key: inputs.get(key) for key in ("chart", "version", "namespace")}
+        shown = {key: values.get(key) for key in EXTERNAL_DNS_KEYS}
+        extra_args = values.get("extraArgs", [])
+        lines = [f"chart {chart['chart']} {chart['version']} in namespace {chart['namespace']}"]
+        lines += [f"{key}: {_json(value)}" for key, value in shown.items()]
+        lines += [f"extraArgs: {' '.join(extra_args)}"]
+        return {**chart, **shown, "extraArgs": extra_args}, lines
     if resource.type == "kubernetes:networking.k8s.io/v1:Ingress":
         rule = inputs["spec"]["rules"][0]
         backend = rule["http"]["paths"][0]["backend"]["service"]
-        lines = [
-            f"{rule['host']} -> service {inputs['metadata']['namespace']}/{backend['name']}:{backend['port']['number']}"
-        ]
+        service = {
+            "namespace": inputs["metadata"]["namespace"],
+            "name": backend["name"],
+            "port": backend["port"]["number"],
+        }
         annotations = inputs["metadata"].get("annotations", {})
-        lines += [f"{k}: {v}" for k, v in sorted(annotations.items())]
-        lines += _listeners(annotations)
+        listeners = _listeners(annotations)
         waits = [by_urn[urn] for urn in sorted(resource.dependencies) if urn in by_urn]
-        lines += [
-            f"created after Kustomization {k.inputs['metadata']['namespace']}/{k.inputs['metadata']['name']} is Ready"
+        kustomizations = [
+            f"{k.inputs['metadata']['namespace']}/{k.inputs['metadata']['name']}"
             for k in waits
             if k.type == flux.KUSTOMIZATION_TYPE
         ]
-        return lines
+        lines = [f"{rule['host']} -> service {service['namespace']}/{service['name']}:{service['port']}"]
+        lines += [f"{k}: {v}" for k, v in sorted(annotations.items())]
+        lines += ["listeners: " + "; ".join(_describe_listener(listener) for listener in listeners)]
+        lines += [f"created after Kustomization {k} is Ready" for k in kustomizations]
+        return {
+            "host": rule["host"],
+            "service": service,
+            "annotations": annotations,
+            "listeners": listeners,
+            "created_after_kustomizations": kustomizations,
+        }, lines
     if resource.type == "aws:route53/record:Record":
+        record = {key: inputs.get(key) for key in ("type", "name", "records", "ttl")}
+        overwrite = bool(inputs.get("allowOverwrite"))
         kept = "kept on destroy" if resource.retain_on_delete else "deleted on destroy"
-        overwrite = ", overwrites the peer's copy" if inputs.get("allowOverwrite") else ""
-        return [
-            f"{inputs.get('type')} {inputs.get('name')} -> {', '.join(inputs.get('records', []))} "
-            f"(ttl {inputs.get('ttl')}{overwrite}, {kept})"
+        overwrites = ", overwrites the peer's copy" if overwrite else ""
+        return {**record, "allowOverwrite": overwrite}, [
+            f"{record['type']} {record['name']} -> {', '.join(record['records'] or [])} "
+            f"(ttl {record['ttl']}{overwrites}, {kept})"
         ]
     if resource.type == "aws:acm/certificateValidation:CertificateValidation":
-        return [f"waits up to {resource.create_timeout or 'the default'} for the certificate to be issued"]
+        timeout = resource.create_timeout or None
+        return {"create_timeout": timeout}, [f"waits up to {timeout or 'the default'} for the certificate to be issued"]
     if resource.type == "aws:iam/rolePolicy:RolePolicy":
-        policy = json.loads(inputs["policy"])
-        return [f"allow {', '.join(s['Action'])} on {', '.join(s['Resource'])}" for s in policy["Statement"]]
-    keys = KEY_INPUTS.get(resource.type, ())
-    return [f"{key}: {_json(inputs[key])}" for key in keys if key in inputs]
+        statements = [
+            {"effect": s["Effect"], "actions": _as_list(s["Action"]), "resources": _as_list(s["Resource"])}
+            for s in json.loads(inputs["policy"])["Statement"]
+        ]
+        return {"statements": statements}, [
+            f"allow {', '.join(s['actions'])} on {', '.join(s['resources'])}" for s in statements
+        ]
+    return _inputs_shown(inputs, KEY_INPUTS.get(resource.type, ()))
+
+
+def _as_list(value: str | list[str]) -> list[str]:
+    """An IAM statement's Action or Resource: one string or a list of them."""
+    return [value] if isinstance(value, str) else list(value)
 
 
 def _json(value: object) -> str:
@@ -218,18 +334,25 @@ def _json(value: object) -> str:
     return json.dumps(value, sort_keys=True)
 
 
-def _listeners(annotations: dict[str, str]) -> list[str]:
-    """The listeners the load balancer controller builds from these annotations, in words."""
+def _listeners(annotations: dict[str, str]) -> list[dict[str, Any]]:
+    """The listeners the load balancer controller builds from these annotations."""
     ports = json.loads(annotations.get(tls.ALB_ANNOTATION + "listen-ports", '[{"HTTP": 80}]'))
     redirect = annotations.get(tls.ALB_ANNOTATION + "ssl-redirect")
-    policy = annotations.get(tls.ALB_ANNOTATION + "ssl-policy", "the controller's default policy")
+    policy = annotations.get(tls.ALB_ANNOTATION + "ssl-policy")
     listeners = []
     for port in ports:
         for protocol, number in port.items():
             if protocol == "HTTPS":
-                listeners.append(f"HTTPS {number} ({policy})")
-            elif redirect:
-                listeners.append(f"HTTP {number} -> redirect to HTTPS {redirect}")
+                listeners.append({"protocol": protocol, "port": number, "ssl_policy": policy, "redirect_to": None})
             else:
-                listeners.append(f"HTTP {number}")
-    return ["listeners: " + "; ".join(listeners)]
+                redirect_to = int(redirect) if redirect else None
+                listeners.append({"protocol": protocol, "port": number, "ssl_policy": None, "redirect_to": redirect_to})
+    return listeners
+
+
+def _describe_listener(listener: dict[str, Any]) -> str:
+    if listener["protocol"] == "HTTPS":
+        return f"HTTPS {listener['port']} ({listener['ssl_policy'] or DEFAULT_SSL_POLICY_SHOWN})"
+    if listener["redirect_to"]:
+        return f"HTTP {listener['port']} -> redirect to HTTPS {listener['redirect_to']}"
+    return f"HTTP {listener['port']}"
