@@ -183,8 +183,8 @@ def test_json_is_the_same_bytes_on_every_run_and_lists_each_resource_with_urn_pa
     assert document["assumed"] == {"zone_name": "example.com", "peer_stack": "green", "peer_weight": 0}
     assert document["peer_file"] == {"name": "Pulumi.green.yaml", "state": "valid"}
     assert document["traffic"] == [
-        {"stack": "blue", "color": "blue", "cluster_version": "1.33", "weight": 1, "share": 1.0},
-        {"stack": "green", "color": "green", "cluster_version": "1.34", "weight": 0, "share": 0.0},
+        {"stack": "blue", "color": "blue", "version": "1.33", "weight": 1, "share_percent": 100.0},
+        {"stack": "green", "color": "green", "version": "1.34", "weight": 0, "share_percent": 0.0},
     ]
     assert document["substitutions"] is None and document["hostnames"] == ["app.example.com"]
     resources = {r["name"]: r for r in document["resources"]}

@@ -140,8 +140,9 @@ def run(args: argparse.Namespace) -> ExitStatus:
 
 
 def _traffic_json(rows: list[tuple[str, str, str, int]], percents: list[float]) -> list[dict[str, Any]]:
+    """The traffic table's rows, with the field names and rounding of `status --json`'s `stacks`."""
     return [
-        {"stack": stack, "color": color, "cluster_version": version, "weight": weight, "share": percent / 100}
+        {"stack": stack, "color": color, "version": version, "weight": weight, "share_percent": round(percent, 1)}
         for (stack, color, version, weight), percent in zip(rows, percents, strict=True)
     ]
 
