@@ -42,6 +42,16 @@ def command_words(argv0: str | None = None) -> list[str]:
     return [NAME]
 
 
-def command(*words: str) -> str:
-    """A `bluegreen` command line to print as a hint, e.g. command("shift", "green")."""
-    return shlex.join([*command_words(), *words])
+def command(*words: str, project_dir: str | None = None) -> str:
+    """A `bluegreen` command line to print as a hint, e.g. command("shift", "green"); `project_dir` (see
+    stackfiles.project_dir_option) only when the project is not the current folder."""
+    before = ["--project-dir", project_dir] if project_dir is not None else []
+    return shlex.join([*command_words(), *before, *words])
+
+
+def pulumi_command(verb: str, stack: str, project_dir: str | None = None) -> str:
+    """A `pulumi up` or `pulumi destroy` command line for a stack, with --cwd when the project is elsewhere."""
+    words = ["pulumi", verb, "--stack", stack]
+    if project_dir is not None:
+        words += ["--cwd", project_dir]
+    return shlex.join(words)

@@ -10,7 +10,6 @@ before lowering the outgoing one, so that traffic never lands on an all-zero pai
 
 from __future__ import annotations
 
-import shlex
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
@@ -298,35 +297,6 @@ def describe_step(step: Step, stacks: Sequence[StackTraffic]) -> str:
     after = step.applied_to(stacks)
     result = phase(weights_by_color(after), promotion_target(after))
     return f"stack {step.stack}: trafficWeight {step.before} → {step.after}, giving {result}"
-
-
-# --- commands to suggest --------------------------------------------------------------------------
-
-
-def bluegreen_command(*words: str, project_dir: str | None = None) -> str:
-    """A `bluegreen` command line as the user ran it; `project_dir` only when it is not the current folder."""
-    before = ["--project-dir", project_dir] if project_dir is not None else []
-    return invocation.command(*before, *words)
-
-
-def shift_command(color: str, *, rollback: bool = False, project_dir: str | None = None) -> str:
-    """The `bluegreen shift` command line; `project_dir` only when it is not the current folder."""
-    return bluegreen_command("shift", color, *(["--rollback"] if rollback else []), project_dir=project_dir)
-
-
-def pulumi_up_command(stack: str, project_dir: str | None = None) -> str:
-    return _pulumi_command("up", stack, project_dir)
-
-
-def pulumi_destroy_command(stack: str, project_dir: str | None = None) -> str:
-    return _pulumi_command("destroy", stack, project_dir)
-
-
-def _pulumi_command(verb: str, stack: str, project_dir: str | None) -> str:
-    words = ["pulumi", verb, "--stack", stack]
-    if project_dir is not None:
-        words += ["--cwd", project_dir]
-    return shlex.join(words)
 
 
 # --- rendering ------------------------------------------------------------------------------------

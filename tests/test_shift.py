@@ -15,6 +15,21 @@ from tests.support.cli import NEW_HOSTNAME, Run, stack_text, weight_in, write_pa
 from tests.support.git import commit_all, git, isolate_git
 
 
+def test_shift_says_merging_deploys_where_the_deploy_workflow_exists(tmp_path: Path, bluegreen: Run) -> None:
+    write_pair(tmp_path, 1, 0)
+    (tmp_path / ".github" / "workflows").mkdir(parents=True)
+    (tmp_path / ".github" / "workflows" / "deploy.yml").write_text("name: deploy\n")
+    result = bluegreen("shift", "green")
+    assert result.code == ExitStatus.OK, result.err
+    assert result.out.endswith(
+        "Next: commit Pulumi.green.yaml, and nothing else with it:\n"
+        "  then open a pull request with that change alone: merging it deploys it (the deploy workflow runs "
+        "`pulumi up`, then `bluegreen verify --wait 600`), so do not run `pulumi up` by hand\n"
+        "  then, to see Route 53 agree from here: bluegreen verify --wait 600\n"
+    )
+    assert "pulumi up --stack" not in result.out
+
+
 def test_shift_takes_the_promotion_one_file_at_a_time(tmp_path: Path, bluegreen: Run) -> None:
     write_pair(tmp_path, 1, 0)
     blue_before = (tmp_path / "Pulumi.blue.yaml").read_bytes()
@@ -23,7 +38,11 @@ def test_shift_takes_the_promotion_one_file_at_a_time(tmp_path: Path, bluegreen:
     assert result.code == ExitStatus.OK, result.err
     assert result.out.startswith("Changed Pulumi.green.yaml: eks-bluegreen:trafficWeight 0 → 1\n")
     assert "Phase: both live" in result.out
-    assert result.out.endswith("once it is merged, run: pulumi up --stack green\n")
+    assert result.out.endswith(
+        "Next: commit Pulumi.green.yaml, and nothing else with it:\n"
+        "  then, once that change is merged: pulumi up --stack green\n"
+        "  then: bluegreen verify --wait 600\n"
+    )
     assert (tmp_path / "Pulumi.blue.yaml").read_bytes() == blue_before
     assert (tmp_path / "Pulumi.green.yaml").read_text() == stack_text("green", 1, "1.34")
 

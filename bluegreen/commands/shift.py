@@ -14,7 +14,8 @@ import signal
 import subprocess
 from pathlib import Path
 
-from bluegreen import git, invocation, stackfiles, weights
+from bluegreen import advice, git, invocation, stackfiles, weights
+from bluegreen.advice import NextStep
 from bluegreen.commands.argtypes import weight
 from bluegreen.exits import BluegreenError, ExitStatus
 from bluegreen.settings import COLORS, MAX_WEIGHT
@@ -99,8 +100,10 @@ def run(args: argparse.Namespace) -> ExitStatus:
     print(f"Changed {change}\n")
     print(weights.render_table(weights.table_rows(after)))
     print(f"\nPhase: {phase}")
-    up = weights.pulumi_up_command(step.stack, stackfiles.project_dir_option(args.project_dir))
-    print(f"\nNext: commit {path.name} alone in a pull request; once it is merged, run: {up}")
+    deploy = advice.deploy_lines(
+        stackfiles.project_dir_option(args.project_dir), advice.deploy_workflow(args.project_dir), step.stack
+    )
+    print("\n" + advice.render([NextStep("commit", f"Next: commit {path.name}, and nothing else with it", deploy)]))
     return ExitStatus.OK
 
 
@@ -172,11 +175,13 @@ def _apply(project_dir: Path, step: weights.Step, path: Path, original: bytes, e
     if path.read_bytes() != edited:
         print(f"note: pulumi config set rewrote {path.name}; the commit holds its version: `git show {commit}`")
     project_dir_option = stackfiles.project_dir_option(project_dir)
-    up = weights.pulumi_up_command(step.stack, project_dir_option)
+    up = invocation.pulumi_command("up", step.stack, project_dir_option)
     push = shlex.join(["git", *(["-C", project_dir_option] if project_dir_option else []), "push"])
-    verify = _bluegreen_command(project_dir, "verify", "--wait", "600")
+    verify = invocation.command("verify", "--wait", advice.VERIFY_WAIT, project_dir=project_dir_option)
     if (code := _pulumi(["pulumi", "up", "--stack", step.stack], project_dir)) != 0:
-        undo = _bluegreen_command(project_dir, "shift", step.color, "--to", str(step.before), "--apply")
+        undo = invocation.command(
+            "shift", step.color, "--to", str(step.before), "--apply", project_dir=project_dir_option
+        )
         raise BluegreenError(
             f"pulumi up failed (exit {code}): stack {step.stack} may be unchanged or partly updated.\n"
             f"Commit {commit} ({path.name} at weight {step.after}) stays as HEAD, not pushed.\n"
@@ -190,12 +195,6 @@ def _apply(project_dir: Path, step: weights.Step, path: Path, original: bytes, e
     )
     print(f"\nNext: push the commit: {push}\nThen wait until Route 53 holds the new weights: {verify}")
     return ExitStatus.OK
-
-
-def _bluegreen_command(project_dir: Path, *words: str) -> str:
-    """A `bluegreen` command line to print, with --project-dir when it is not the current folder."""
-    option = stackfiles.project_dir_option(project_dir)
-    return invocation.command(*(["--project-dir", option] if option else []), *words)
 
 
 def _pulumi(command: list[str], project_dir: Path) -> int:

@@ -16,14 +16,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bluegreen import git, json_output, stackfiles, weights
+from bluegreen import advice, git, invocation, json_output, stackfiles, weights
+from bluegreen.advice import Line, NextStep
 from bluegreen.exits import ExitStatus
 from bluegreen.settings import COLORS
 
 HELP = "Show each stack's colour, version, weight and share of traffic, the phase, and the next command to run."
-
-DEPLOY_WORKFLOW = ".github/workflows/deploy.yml"
-VERIFY_WAIT = "600"  # seconds, as long as the deploy workflow waits for Route 53
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -32,31 +30,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="print the stacks, phase, direction, problems and next steps as one JSON document (docs/json.md)",
     )
-
-
-@dataclass(frozen=True)
-class Line:
-    """One line of a next step: words, a command to run exactly as printed, or both ("then: COMMAND")."""
-
-    text: str = ""
-    command: str = ""
-
-
-@dataclass(frozen=True)
-class NextStep:
-    """Something to do next (or to know, for action "note"): a sentence, then its lines in order."""
-
-    action: str  # note, add-stack, commit, enable-tls, move-traffic, promote, rollback, retire
-    description: str
-    lines: tuple[Line, ...] = ()
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "action": self.action,
-            "description": self.description,
-            "lines": [{"text": line.text or None, "command": line.command or None} for line in self.lines],
-            "commands": [line.command for line in self.lines if line.command],
-        }
 
 
 @dataclass(frozen=True)
@@ -82,22 +55,12 @@ def read_situation(project_dir: Path, stacks: Sequence[weights.StackTraffic]) ->
     way, came_from = weights.direction(stacks, splits)
     return Situation(
         stackfiles.project_dir_option(project_dir),
-        _deploy_workflow(project_dir),
+        advice.deploy_workflow(project_dir),
         way,
         came_from,
         unknown_because if way == weights.UNKNOWN else "",
         tuple(stackfiles.uncommitted_stack_files(project_dir)),
     )
-
-
-def _deploy_workflow(project_dir: Path) -> Path | None:
-    """GitHub runs the workflows of the repository's root; outside git, the project folder's."""
-    try:
-        root = Path(git.git(project_dir, "rev-parse", "--show-toplevel").decode().strip())
-    except git.GitError:
-        root = project_dir
-    workflow = root / DEPLOY_WORKFLOW
-    return workflow if workflow.is_file() else None
 
 
 def next_steps(stacks: Sequence[weights.StackTraffic], situation: Situation) -> list[NextStep]:
@@ -182,24 +145,11 @@ def next_steps(stacks: Sequence[weights.StackTraffic], situation: Situation) -> 
 
 
 def _bluegreen(situation: Situation, *words: str) -> str:
-    return weights.bluegreen_command(*words, project_dir=situation.project_dir)
+    return invocation.command(*words, project_dir=situation.project_dir)
 
 
 def _deploy(situation: Situation, *stacks: str) -> tuple[Line, ...]:
-    """How a merged change reaches the stacks: the deploy workflow, or `pulumi up` by hand; then verify."""
-    verify = _bluegreen(situation, "verify", "--wait", VERIFY_WAIT)
-    if situation.deploy_workflow is not None:
-        return (
-            # docs/ci.md, "What a merge does": the workflow deploys the changed stacks, then verifies Route 53.
-            Line(
-                "then open a pull request with that change alone: merging it deploys it (the deploy workflow "
-                f"runs `pulumi up`, then `bluegreen verify --wait {VERIFY_WAIT}`), so do not run `pulumi up` by hand"
-            ),
-            Line("then, to see Route 53 agree from here", verify),
-        )
-    ups = [weights.pulumi_up_command(stack, situation.project_dir) for stack in stacks]
-    merged = (Line("then, once that change is merged" if n == 0 else "and", up) for n, up in enumerate(ups))
-    return (*merged, Line("then", verify))
+    return advice.deploy_lines(situation.project_dir, situation.deploy_workflow, *stacks)
 
 
 def _take(
@@ -243,7 +193,7 @@ def _retire(old: weights.StackTraffic, new: weights.StackTraffic, situation: Sit
             ),
             Line(
                 f"then delete {old.color}'s cluster and everything its stack holds",
-                weights.pulumi_destroy_command(old.stack, situation.project_dir),
+                invocation.pulumi_command("destroy", old.stack, situation.project_dir),
             ),
             Line(
                 f"then list the Route 53 records {old.color}'s ExternalDNS left behind, if any (a dry run)",
@@ -252,20 +202,6 @@ def _retire(old: weights.StackTraffic, new: weights.StackTraffic, situation: Sit
             Line("and delete them", _bluegreen(situation, *prune, "--yes")),
         ),
     )
-
-
-def render_next_steps(steps: Sequence[NextStep]) -> str:
-    """The text of the advice: each description, then its lines indented; a single command on the same line."""
-    out = []
-    for step in steps:
-        if not step.lines:
-            out.append(f"{step.description}.")
-        elif len(step.lines) == 1 and not step.lines[0].text:
-            out.append(f"{step.description}: {step.lines[0].command}")
-        else:
-            out.append(f"{step.description}:")
-            out += ["  " + ": ".join(part for part in (line.text, line.command) if part) for line in step.lines]
-    return "\n".join(out)
 
 
 def direction_line(stacks: Sequence[weights.StackTraffic], situation: Situation) -> str | None:
@@ -305,7 +241,7 @@ def run(args: argparse.Namespace) -> ExitStatus:
     if line := direction_line(stacks, situation):
         print(line)
     print()
-    print(render_next_steps(steps))
+    print(advice.render(steps))
     return status
 
 
