@@ -82,6 +82,22 @@ def test_a_wrong_name_and_a_certificate_about_to_expire_fail_verify(
     assert "3 TLS check(s) failed." in out  # blue's two names and green's direct name
 
 
+def test_each_part_is_shown_as_soon_as_it_is_known(tmp_path: Path, load_balancers: dict[str, Any], capsys: Any) -> None:
+    """The records' table before the first handshake, each handshake's line before the next one starts."""
+    load_balancers["start"]("blue", [HOST, f"blue.{HOST}"])
+    load_balancers["start"]("green", [HOST, f"green.{HOST}"])
+    shown_before: list[str] = []
+
+    def handshake(address: str, server_name: str) -> tls_probe.TlsResult:
+        shown_before.append(capsys.readouterr().out)
+        return load_balancers["handshake"](address, server_name)
+
+    assert run_verify(tmp_path, handshake) == ExitStatus.OK
+    assert f"{HOST}: matches the stack files." in shown_before[0] and "HTTPS: a TLS handshake" in shown_before[0]
+    assert shown_before[1].startswith(f"  blue {HOST} at {ALB['blue']}: valid: ")
+    assert capsys.readouterr().out.endswith("All 1 hostname(s) match the stack files.\n")
+
+
 def test_json_gives_each_handshake_its_outcome_names_and_expiry(
     tmp_path: Path, load_balancers: dict[str, Any], capsys: Any
 ) -> None:

@@ -14,7 +14,7 @@ import argparse
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -148,8 +148,8 @@ def run(
     # the scope of --only and the --wait lines go to stderr, so that a CI log still says what was not checked
     # and shows progress during a wait of minutes.
     progress = _to_stderr if args.json else _to_stdout
-    if not args.json:
-        print(pair.describe())
+    show = _ignore if args.json else _show
+    show([pair.describe()])
     if only != COLORS:
         skipped = " and ".join(c for c in COLORS if c not in only)
         progress(f"Comparing only {' and '.join(only)}: the records of {skipped} are not checked.")
@@ -165,12 +165,20 @@ def run(
         resolve=resolve or samples.resolve_addresses,
         tls_check=tls_check,
         progress=progress,
+        show=show,
     )
+    show(render_totals(verification))
     if args.json:
         json_output.print_document("verify", to_json(verification))
-    else:
-        print("\n".join(render(verification)))
     return ExitStatus.OK if verification.matched else ExitStatus.PROBLEM
+
+
+def _show(lines: list[str]) -> None:
+    print("\n".join(lines), flush=True)  # flushed: each part shows as soon as it is known (samples take minutes)
+
+
+def _ignore(lines: list[str]) -> None:
+    pass
 
 
 def _to_stdout(line: str) -> None:
@@ -193,41 +201,43 @@ def check(
     resolve: Callable[[str], set[str]],
     tls_check: Callable[[str, str], tls_probe.TlsResult],
     progress: Callable[[str], None],
+    show: Callable[[list[str]], None],
 ) -> Verification:
     """Read and compare the records (waiting up to `wait` seconds for them to match), sample Route 53's answers
-    when asked, then make the TLS handshakes of the compared colours."""
+    when asked, then make the TLS handshakes of the compared colours. Each part is handed to `show` as text
+    as soon as it is known; all of them come back in the Verification."""
     converged = check_until_match(client, pair, only, wait, sleep, clock, progress)
     hostnames = []
     for hostname in pair.hostnames:
         found = converged.records[hostname]
-        sampled = _sample(client, pair, hostname, found, sample_count, resolve) if sample_count else None
-        hostnames.append(
-            HostnameCheck(hostname, rows(pair.expected(hostname, only), found), converged.findings[hostname], sampled)
-        )
-    tls_checked_at = datetime.now(UTC)
-    return Verification(
-        pair, only, hostnames, _check_tls(pair, only, converged.records, tls_check), tls_checked_at, wait, converged
-    )
-
-
-def _check_tls(
-    pair: StackPair,
-    only: tuple[str, ...],
-    records: dict[str, list[RecordSet]],
-    tls_check: Callable[[str, str], tls_probe.TlsResult],
-) -> list[TlsCheck]:
-    """A handshake with each compared colour's load balancer for every name it serves."""
+        host = HostnameCheck(hostname, rows(pair.expected(hostname, only), found), converged.findings[hostname], None)
+        show(render_hostname(host))
+        if sample_count:
+            sampled = _sample(client, pair, hostname, found, sample_count, resolve)
+            show(render_samples(hostname, sampled))
+            host = replace(host, sampled=sampled)
+        hostnames.append(host)
     stacks = {color: settings for color, settings in pair.stacks.items() if color in only}
-    checks = []
-    for target in tls.handshake_targets(stacks, load_balancer_addresses(records)):
-        if target.address is None:
-            result = tls_probe.TlsResult(
-                "", target.server_name, tls_probe.UNREACHABLE, f"no weighted A record of {target.color} to connect to"
-            )
-        else:
-            result = tls_check(target.address, target.server_name)
-        checks.append(TlsCheck(target, result))
-    return checks
+    targets = tls.handshake_targets(stacks, load_balancer_addresses(converged.records))
+    tls_checked_at = datetime.now(UTC)
+    if targets:
+        show(["", "HTTPS: a TLS handshake with each colour's load balancer (from its weighted record), per name:"])
+    tls_checks = []
+    for target in targets:
+        tls_checks.append(_handshake(target, tls_check))
+        show([render_tls(tls_checks[-1], tls_checked_at)])
+    return Verification(pair, only, hostnames, tls_checks, tls_checked_at, wait, converged)
+
+
+def _handshake(target: tls.HandshakeTarget, tls_check: Callable[[str, str], tls_probe.TlsResult]) -> TlsCheck:
+    """A handshake with the colour's load balancer for one name (none without a weighted record to follow)."""
+    if target.address is None:
+        result = tls_probe.TlsResult(
+            "", target.server_name, tls_probe.UNREACHABLE, f"no weighted A record of {target.color} to connect to"
+        )
+    else:
+        result = tls_check(target.address, target.server_name)
+    return TlsCheck(target, result)
 
 
 def check_until_match(
@@ -279,35 +289,37 @@ def _sample(
     return SampledSplit(count, samples.split(counts, weights), counts[samples.UNMATCHED])
 
 
-def render(verification: Verification) -> list[str]:
-    """The text report: per hostname its differences, table and samples; the TLS checks; the totals."""
-    lines: list[str] = []
-    for host in verification.hostnames:
-        if host.findings:
-            lines += ["", f"{host.hostname}: {len(host.findings)} difference(s) from the stack files:"]
-            lines += [f"  - {finding}" for finding in host.findings]
-        else:
-            lines += ["", f"{host.hostname}: matches the stack files."]
-        lines.append(render_rows(host.rows))
-        if host.sampled:
-            lines.append(
-                f"{host.hostname}: {host.sampled.count} answers from Route 53 TestDNSAnswer (type A), "
-                "against the stack files' weights:"
-            )
-            lines += samples.render_split(host.sampled.splits, host.sampled.unmatched)
-    if verification.tls_checks:
-        lines += ["", "HTTPS: a TLS handshake with each colour's load balancer (from its weighted record), per name:"]
-        for tls_check in verification.tls_checks:
-            target = tls_check.target
-            where = f" at {target.address}" if target.address else ""
-            described = tls_check.result.describe(verification.tls_checked_at)
-            lines.append(f"  {target.color} {target.server_name}{where}: {described}")
-    total, differing = len(verification.hostnames), len(verification.differing)
-    lines.append("")
-    if differing:
-        lines.append(f"{differing} of {total} hostname(s) differ from the stack files.")
+def render_hostname(host: HostnameCheck) -> list[str]:
+    """One hostname's differences (or that it matches) and its table."""
+    if host.findings:
+        lines = ["", f"{host.hostname}: {len(host.findings)} difference(s) from the stack files:"]
+        lines += [f"  - {finding}" for finding in host.findings]
     else:
-        lines.append(f"All {total} hostname(s) match the stack files.")
+        lines = ["", f"{host.hostname}: matches the stack files."]
+    return [*lines, render_rows(host.rows)]
+
+
+def render_samples(hostname: str, sampled: SampledSplit) -> list[str]:
+    return [
+        f"{hostname}: {sampled.count} answers from Route 53 TestDNSAnswer (type A), against the stack files' weights:",
+        *samples.render_split(sampled.splits, sampled.unmatched),
+    ]
+
+
+def render_tls(tls_check: TlsCheck, now: datetime) -> str:
+    target = tls_check.target
+    where = f" at {target.address}" if target.address else ""
+    return f"  {target.color} {target.server_name}{where}: {tls_check.result.describe(now)}"
+
+
+def render_totals(verification: Verification) -> list[str]:
+    total, differing = len(verification.hostnames), len(verification.differing)
+    lines = [
+        "",
+        f"{differing} of {total} hostname(s) differ from the stack files."
+        if differing
+        else f"All {total} hostname(s) match the stack files.",
+    ]
     if verification.failed_tls:
         lines.append(f"{len(verification.failed_tls)} TLS check(s) failed.")
     return lines
