@@ -23,7 +23,8 @@ from typing import Any
 
 import pulumi
 from pulumi.runtime import mocks
-from pulumi.runtime.stack import run_pulumi_func
+from pulumi.runtime.settings import _get_rpc_manager
+from pulumi.runtime.stack import run_pulumi_func, wait_for_rpcs
 from pulumi.runtime.sync_await import _sync_await
 
 from bluegreen import delegation
@@ -344,6 +345,20 @@ def _delegation_answer(scenario: Scenario) -> Callable[[str], set[str]]:
     return lookup
 
 
+def _settle_registrations() -> None:
+    """Let every registration still under way finish (or fail) once the program has stopped.
+
+    The SDK stops waiting at the first failed RPC (pulumi/runtime/stack.py, wait_for_rpcs), so what was
+    recorded would depend on the order the engine happened to run them: a stopped plan would list a
+    resource on one run and not on the next.
+    """
+    while _get_rpc_manager().rpcs:
+        try:
+            _sync_await(wait_for_rpcs(await_all_outstanding_tasks=False))
+        except Exception:  # noqa: BLE001, S112 - the failures are the program's, already reported
+            continue
+
+
 def _run(config: dict[str, Any], stack: str, project_dir: Path, scenario: Scenario) -> Plan:
     cloud = FakeCloud(config, scenario)
     monitor = RecordingMonitor(cloud)
@@ -360,6 +375,7 @@ def _run(config: dict[str, Any], stack: str, project_dir: Path, scenario: Scenar
     try:
         _sync_await(run_pulumi_func(evaluate))
     except Exception as error:  # noqa: BLE001 - the program's failure is the plan's result
+        _settle_registrations()
         return Plan(stack=stack, resources=monitor.declared, outputs={}, error=str(error), messages=log.messages)
     root = pulumi.runtime.settings.get_root_resource()
     outputs = {}

@@ -257,3 +257,11 @@ def test_json_prints_nothing_when_the_plan_cannot_start(capsys: pytest.CaptureFi
     green.write_text(green.read_text().replace("hostedZoneId: Z0PLACEHOLDER0000000", "hostedZoneId: Z0OTHERZONE"))
     code, err = plan_error(capsys, "blue", "--json", project_dir=other)
     assert code == ExitStatus.PROBLEM and "invalid pair (stacks blue and green)" in err
+
+
+def test_a_plan_that_stops_lists_the_same_resources_on_every_run(capsys: pytest.CaptureFixture[str]) -> None:
+    """What does not depend on the failed guard is declared in full, whichever order the engine ran the rest."""
+    runs = [plan_output(capsys, "green", "--peer-weight", "0") for _ in range(5)]
+    assert {code for code, _ in runs} == {ExitStatus.PROBLEM}
+    (out,) = {out for _, out in runs}
+    assert "- kubernetes:networking.k8s.io/v1:Ingress  traffic-green.app.example.com" in out  # no weight, no guard
