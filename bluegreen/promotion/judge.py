@@ -28,6 +28,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
+from bluegreen import json_output
+
 Outcome = Literal["pass", "fail", "insufficient"]
 MINUTE = timedelta(minutes=1)
 
@@ -105,7 +107,7 @@ class Verdict:
         data["reasons"] = list(self.reasons)
         for key in ("window_start", "window_end"):
             value = getattr(self, key)
-            data[key] = value.isoformat().replace("+00:00", "Z") if value else None
+            data[key] = json_output.timestamp(value) if value else None
         for key, summary in (("old", self.old), ("new", self.new)):
             data[key]["error_rate"] = summary.error_rate
         return data
