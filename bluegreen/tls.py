@@ -166,8 +166,8 @@ def mixed_pair_problem(one: ColourTls, other: ColourTls) -> str | None:
     return (
         f"{PROJECT}:tls differs between the colours ({with_tls.stack} HTTPS at weight {with_tls.weight}, "
         f"{without.stack} plain HTTP at weight {without.weight}) while both carry traffic: clients of the "
-        f"shared hostnames would get HTTPS from one and not the other; set tls the same on both, or move all "
-        f"traffic to {without.stack} first"
+        f"shared hostnames would get HTTPS from one and not the other; until tls is the same on both, only "
+        f"{without.stack} may carry traffic: set tls: true on {without.stack} first"
     )
 
 

@@ -85,6 +85,9 @@ def test_shift_refuses_to_move_traffic_across_a_mixed_pair(tmp_path: Path, blueg
     assert result.code == ExitStatus.PROBLEM
     assert result.out.startswith("refused: eks-bluegreen:tls differs between the colours")
     assert "while both carry traffic" in result.out
+    # blue already has all the traffic: the way on is TLS for blue, not moving traffic to it.
+    assert result.out.rstrip().endswith("only blue may carry traffic: set tls: true on blue first")
+    assert "move all traffic" not in result.out
     assert (tmp_path / "Pulumi.green.yaml").read_text() == before
 
 
