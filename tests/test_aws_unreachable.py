@@ -1,5 +1,5 @@
-"""Without reachable AWS, verify, migrate and prune stop within seconds with one clear line, not after minutes
-of silent retries; the client they then use keeps its retries for Route 53 throttling."""
+"""Without reachable AWS, verify, migrate, prune, judge and promote stop within seconds with one clear line, not
+after minutes of silent retries; the client they then use keeps its retries for Route 53 throttling."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import pytest
 
 from bluegreen import cli
 from bluegreen.exits import ExitStatus
+from bluegreen.promotion.adapters import Clients
 from bluegreen.route53 import client as route53_client
 from tests.support.route53 import HOST, write_project
 
@@ -20,6 +21,7 @@ COMMANDS = {
     "verify": ["verify"],
     "migrate": ["migrate", "--hostname", HOST, "--color", "blue", "--dry-run"],
     "prune": ["prune", "--color", "green"],
+    "judge": ["judge", "green"],
 }
 
 
@@ -73,6 +75,17 @@ def test_a_refused_endpoint_stops_the_command_at_once_with_what_to_check(
     assert "Check the network or proxy" in err
     # Two tries, no backoff of ten attempts: well under the 10 s a user would call a hang.
     assert elapsed < 10, elapsed
+
+
+def test_promotes_clients_stop_at_once_too(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """`promote` makes its clients after Pulumi's checks (which need the pulumi CLI, absent here): the same probe."""
+    endpoint = f"http://127.0.0.1:{closed_port()}"
+    monkeypatch.setenv("AWS_ENDPOINT_URL", endpoint)
+    started = time.monotonic()
+    with pytest.raises(route53_client.AwsUnreachable, match=f"cannot reach Route 53 at {endpoint}"):
+        Clients.make("eu-west-1", None)
+    assert time.monotonic() - started < 10
+    assert capsys.readouterr().err == f"Contacting Route 53 at {endpoint} …\n"
 
 
 def test_an_endpoint_that_never_answers_stops_after_the_short_timeouts(

@@ -19,6 +19,7 @@ import pytest
 from bluegreen import cli
 from bluegreen.commands import judge as judge_command
 from bluegreen.exits import ExitStatus
+from bluegreen.promotion.adapters import Clients
 from tests.support import alb
 from tests.support.alb import REGION
 from tests.support.json_schema import assert_valid
@@ -71,9 +72,8 @@ class World:
 
     def run(self, project: Path, *argv: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
         args = cli.build_parser().parse_args(["--project-dir", str(project), "judge", *argv])
-        status = cli.run_command(
-            lambda: judge_command.run(args, clients=(self.route53, self.elbv2, self.cloudwatch), clock=lambda: NOW)
-        )
+        clients = Clients(self.route53, self.elbv2, self.cloudwatch)
+        status = cli.run_command(lambda: judge_command.run(args, clients=clients, clock=lambda: NOW))
         out, err = capsys.readouterr()
         return status, out, err
 

@@ -12,13 +12,14 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from bluegreen import cli, json_output, stackfiles
 from bluegreen.exits import BluegreenError, ExitStatus
 from bluegreen.settings import COLORS
 
 if TYPE_CHECKING:
+    from bluegreen.promotion.adapters import Clients
     from bluegreen.promotion.judge import Verdict
 
 HELP = "Judge the new colour's ALB against the old colour's from CloudWatch: pass, fail or not enough data."
@@ -62,22 +63,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     cli.add_aws_arguments(parser)
 
 
-def make_clients(region: str | None, profile: str | None) -> tuple[Any, Any, Any]:
-    """Route 53, ELBv2 and CloudWatch clients on the usual credential chain, retrying throttled calls."""
-    import boto3
-    from botocore.config import Config
-
-    session = boto3.Session(profile_name=profile, region_name=region)
-    config = Config(retries={"mode": "adaptive", "max_attempts": 10})
-    return tuple(session.client(name, config=config) for name in ("route53", "elbv2", "cloudwatch"))  # type: ignore[return-value]
-
-
 def run(
     args: argparse.Namespace,
     *,
-    clients: tuple[Any, Any, Any] | None = None,
+    clients: Clients | None = None,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> ExitStatus:
+    from bluegreen.promotion.adapters import Clients
     from bluegreen.promotion.judge import final_cutoff, judge
     from bluegreen.promotion.metrics import (
         CloudWatchMetrics,
@@ -105,8 +97,9 @@ def run(
             f"--hostname {hostname!r} is not a shared hostname of the stacks ({', '.join(pair.hostnames)})"
         )
 
-    route53, elbv2, cloudwatch = clients or make_clients(args.region or pair.region, args.profile)
-    records = read_name(route53, pair.zone_id, hostname)
+    # The clients promote uses: Route 53 answers a first call within seconds or the command stops (make_client).
+    clients = clients or Clients.make(args.region or pair.region, args.profile)
+    records = read_name(clients.route53, pair.zone_id, hostname)
     targets = alias_targets(records, hostname)
     weights = record_weights(records, hostname)
     missing = [c for c in (old, new) if c not in targets or c not in weights]
@@ -115,11 +108,11 @@ def run(
             f"{hostname} has no weighted alias record for {' and '.join(missing)} in zone {pair.zone_id}: "
             "run `bluegreen verify`"
         )
-    balancers = find_load_balancers(elbv2, targets, {c: pair.stacks[c].cluster_name for c in (old, new)})
+    balancers = find_load_balancers(clients.elbv2, targets, {c: pair.stacks[c].cluster_name for c in (old, new)})
 
     now = clock()
     start = final_cutoff(now, policy.thresholds.finality_seconds) - timedelta(minutes=args.minutes)
-    source = CloudWatchMetrics(cloudwatch, balancers)
+    source = CloudWatchMetrics(clients.cloudwatch, balancers)
     expected_share = shares([weights[new], weights[old]])[0] / 100
     verdict = judge(
         source.minutes(old, start, now),
