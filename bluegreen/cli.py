@@ -77,10 +77,10 @@ def run_command(command: Callable[[], int]) -> int:
     except Exception as err:
         # Only a command that called AWS has loaded botocore; checking lazily keeps status and check light.
         if "botocore" in sys.modules:
-            from bluegreen.route53.client import aws_errors
+            from bluegreen.route53.client import aws_error_message, aws_errors
 
             if isinstance(err, aws_errors()):
-                print(f"error: AWS: {err}", file=sys.stderr)
+                print(f"error: AWS: {aws_error_message(err)}", file=sys.stderr)
                 return ExitStatus.AWS
         raise
 

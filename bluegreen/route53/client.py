@@ -82,6 +82,25 @@ def aws_errors() -> tuple[type[Exception], ...]:
     return (BotoCoreError, ClientError)
 
 
+# Where boto3 looks (its credential chain): boto3.amazonaws.com/v1/documentation/api/latest/guide/credentials.html
+NO_CREDENTIALS_HINT = (
+    "Give the command credentials: a profile of ~/.aws/config with --profile NAME or AWS_PROFILE=NAME "
+    "(run `aws sso login --profile NAME` first for an SSO profile), or `aws configure` to store access keys."
+)
+SSO_LOGIN_HINT = "Sign in again with `aws sso login` (add --profile NAME for the profile the command uses)."
+
+
+def aws_error_message(error: Exception) -> str:
+    """What `error: AWS: …` says for an error of `aws_errors()`: botocore's text, and what to do where it lacks it."""
+    from botocore.exceptions import NoCredentialsError, SSOTokenLoadError, TokenRetrievalError
+
+    if isinstance(error, NoCredentialsError):
+        return f"{error}. {NO_CREDENTIALS_HINT}"
+    if isinstance(error, (SSOTokenLoadError, TokenRetrievalError)):
+        return f"{error}. {SSO_LOGIN_HINT}"
+    return str(error)
+
+
 def iter_record_sets(
     client: Any,
     zone_id: str,
