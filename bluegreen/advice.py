@@ -26,7 +26,7 @@ class Line:
 class NextStep:
     """Something to do next (or to know, for action "note"): a sentence, then its lines in order."""
 
-    action: str  # note, add-stack, commit, enable-tls, move-traffic, promote, rollback, retire
+    action: str  # note, add-stack, commit, merge, enable-tls, move-traffic, promote, rollback, retire
     description: str
     lines: tuple[Line, ...] = ()
 

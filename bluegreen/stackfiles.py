@@ -288,6 +288,134 @@ def _color_and_weight(data: bytes) -> tuple[str, int] | None:
     return (color, weight) if color in COLORS and weight is not None else None
 
 
+@dataclass(frozen=True)
+class WeightChange:
+    """A stack's trafficWeight in one version of its file and in a later one."""
+
+    stack: str
+    file: str  # Pulumi.<stack>.yaml
+    before: int
+    after: int
+
+    def describe(self) -> str:
+        return f"{self.file}: trafficWeight {self.before} → {self.after}"
+
+    def commit_message(self) -> str:
+        """The message of the commit that takes this step alone (`shift --apply` commits with it)."""
+        return f"shift: {self.stack} trafficWeight {self.before} → {self.after} ({self.file})"
+
+
+@dataclass(frozen=True)
+class DeployRef:
+    """The remote-tracking ref whose commits are the deployed ones, as git last fetched it."""
+
+    ref: str  # full name, e.g. refs/remotes/origin/main
+    remote: str  # e.g. origin
+
+    @property
+    def name(self) -> str:
+        """As the user writes it: origin/main."""
+        return self.ref.removeprefix("refs/remotes/").removeprefix("refs/heads/")
+
+
+@dataclass(frozen=True)
+class Unmerged:
+    """Weight changes committed on the current branch that the deploying ref does not have yet."""
+
+    at: DeployRef
+    changes: tuple[WeightChange, ...]  # empty when every committed weight is in `at`
+    commits: tuple[str, ...]  # short ids, newest first, of the commits not in `at` that change those files
+
+
+def deploy_ref(project_dir: Path) -> DeployRef | None:
+    """The ref a merge deploys from: the current branch's remote's default branch (`refs/remotes/<remote>/HEAD`,
+    which `git clone` sets and `git remote set-head <remote> --auto` sets later; the remote is the branch's
+    upstream's, else `origin`), failing that the branch's upstream. None outside git, on a detached HEAD, or
+    when neither is known. One git run: every branch's upstream and every remote's HEAD."""
+    try:
+        listing = git(
+            project_dir,
+            "for-each-ref",
+            "--format=%(HEAD)%00%(refname)%00%(symref)%00%(upstream)%00%(upstream:remotename)",
+            "refs/heads/",
+            "refs/remotes/*/HEAD",
+        ).decode()
+    except GitError:
+        return None
+    rows = [line.split("\0") for line in listing.splitlines()]
+    current = next((row for row in rows if row[0] == "*"), None)
+    if current is None:  # detached HEAD: no branch to merge
+        return None
+    upstream, remote = current[3] or None, current[4] or "origin"
+    default = next((row[2] for row in rows if row[1] == f"refs/remotes/{remote}/HEAD" and row[2]), None)
+    ref = default or upstream
+    return DeployRef(ref, remote) if ref else None
+
+
+def unmerged_weights(project_dir: Path) -> Unmerged | None:
+    """The weight changes committed on the current branch (since it left `deploy_ref`) that `deploy_ref`'s
+    files do not hold: committed, but neither merged nor deployed. None when no deploying ref is known (see
+    `deploy_ref`). Each weight is read with the one reader, as `committed_splits` reads it. Two git runs
+    when nothing is waiting (the refs, one diff): status stays fast."""
+    at = deploy_ref(project_dir)
+    if at is None:
+        return None
+    try:
+        # REF...HEAD: what the branch changed since it left REF, not what REF gained since (a branch behind).
+        diff = git(project_dir, "diff", "--name-only", "--relative", "--no-renames", f"{at.ref}...HEAD", "--")
+        names = [name for name in diff.decode().splitlines() if stack_of(name)]
+        if not names:
+            return Unmerged(at, (), ())
+        blobs = _cat_file(project_dir, [f"{rev}:./{name}" for name in names for rev in (at.ref, "HEAD")])
+    except GitError:
+        return None
+    changes = []
+    for n, name in enumerate(names):
+        merged, head = blobs[2 * n], blobs[2 * n + 1]
+        read_head = _color_and_weight(head[1]) if head else None
+        read_merged = _color_and_weight(merged[1]) if merged else None
+        before = read_merged[1] if read_merged else 0  # a stack file not there yet has no record: weight 0
+        if read_head is not None and read_head[1] != before:
+            changes.append(WeightChange(str(stack_of(name)), name, before, read_head[1]))
+    if not changes:
+        return Unmerged(at, (), ())
+    log = git(project_dir, "log", "--format=%h", f"{at.ref}..HEAD", "--", *(c.file for c in changes))
+    return Unmerged(at, tuple(changes), tuple(log.decode().split()))
+
+
+@dataclass(frozen=True)
+class UncommittedChange:
+    """What changed in a stack file against HEAD: its weight, and whether anything else did."""
+
+    file: str
+    weight: WeightChange | None  # None when the weight is as committed (or unreadable)
+    other: bool  # something besides the trafficWeight value changed (or the file is new, removed, damaged)
+
+
+def uncommitted_changes(project_dir: Path, names: Collection[str]) -> list[UncommittedChange] | None:
+    """What changed in each of the stack files `names` against HEAD; None when nothing is committed yet."""
+    try:
+        git(project_dir, "rev-parse", "--verify", "--quiet", "HEAD")
+        committed = _cat_file(project_dir, [f"HEAD:./{name}" for name in names])
+    except GitError:
+        return None
+    changes = []
+    for name, blob in zip(names, committed, strict=True):
+        path = project_dir / name
+        now = path.read_bytes() if path.is_file() else None
+        if blob is None or now is None:
+            changes.append(UncommittedChange(name, None, other=True))
+            continue
+        read_before, read_now = _color_and_weight(blob[1]), _color_and_weight(now)
+        weight = None
+        if read_before and read_now and read_before[1] != read_now[1]:
+            weight = WeightChange(str(stack_of(name)), name, read_before[1], read_now[1])
+        texts = (blob[1].decode(errors="replace"), now.decode(errors="replace"))
+        other = weight is None or not only_the_weight_line_differs(*texts)
+        changes.append(UncommittedChange(name, weight, other))
+    return changes
+
+
 def only_the_weight_line_differs(before: str, after: str) -> bool:
     """True when two texts of a stack file differ in the trafficWeight line and nowhere else."""
     before_lines, after_lines = before.splitlines(), after.splitlines()

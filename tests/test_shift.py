@@ -12,7 +12,7 @@ import pytest
 
 from bluegreen.exits import ExitStatus
 from tests.support.cli import NEW_HOSTNAME, Run, stack_text, weight_in, write_pair
-from tests.support.git import commit_all, git, isolate_git
+from tests.support.git import clone_on_a_branch, commit_all, git, isolate_git
 
 
 def test_shift_says_merging_deploys_where_the_deploy_workflow_exists(tmp_path: Path, bluegreen: Run) -> None:
@@ -350,3 +350,42 @@ def test_shift_refuses_to_stack_a_step_on_an_uncommitted_stack_file(tmp_path: Pa
     result = bluegreen("shift", "green")
     assert result.code == ExitStatus.OK, result.out
     assert result.out.startswith("Changed Pulumi.blue.yaml: eks-bluegreen:trafficWeight 1 → 0\n")
+
+
+def test_shift_refuses_several_uncommitted_files_in_the_plural(tmp_path: Path, bluegreen: Run) -> None:
+    write_pair(tmp_path, 1, 0)
+    commit_all(tmp_path)
+    write_pair(tmp_path, 1, 1, version="1.35")
+    result = bluegreen("shift", "green")
+    assert result.code == ExitStatus.PROBLEM
+    assert result.out.startswith(
+        "refused: Pulumi.blue.yaml, Pulumi.green.yaml have uncommitted changes: commit them first"
+    )
+
+
+def test_shift_refuses_a_step_on_another_stack_while_a_weight_change_is_not_merged(
+    tmp_path: Path, bluegreen: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    isolate_git(monkeypatch, tmp_path.parent)
+    write_pair(tmp_path, 1, 0)
+    commit_all(tmp_path)
+    clone_on_a_branch(tmp_path)
+    assert bluegreen("shift", "green").code == ExitStatus.OK
+    git(tmp_path, "commit", "--quiet", "--all", "--message", "green 1")
+    commit = git(tmp_path, "rev-parse", "--short", "HEAD").strip()
+
+    result = bluegreen("shift", "green")
+    assert result.code == ExitStatus.PROBLEM
+    assert result.out == (
+        f"refused: commit {commit} (Pulumi.green.yaml: trafficWeight 0 → 1) is not in origin/main yet, and this "
+        "step changes stack blue's weight: a pull request changes one stack's weight (`bluegreen check` refuses "
+        "two). Push it, merge it and deploy it, then take the next step (`bluegreen status` says when); nothing "
+        "was changed\n"
+    )
+    assert weight_in(tmp_path, "blue") == 1
+    # The same stack again is still one stack's weight in the pull request.
+    assert bluegreen("shift", "green", "--to", "2").code == ExitStatus.OK
+    git(tmp_path, "checkout", "--quiet", "--", ".")
+    git(tmp_path, "push", "--quiet", "origin", "HEAD:main")  # merged
+    assert bluegreen("shift", "green").code == ExitStatus.OK
+    assert weight_in(tmp_path, "blue") == 0

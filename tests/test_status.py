@@ -16,7 +16,7 @@ from bluegreen import stackfiles
 from bluegreen.cli import build_parser
 from bluegreen.exits import ExitStatus
 from tests.support.cli import NEW_HOSTNAME, ROOT, Run, write_pair, write_stack
-from tests.support.git import commit_all, git, isolate_git
+from tests.support.git import clone_on_a_branch, commit_all, git, isolate_git
 from tests.support.json_schema import assert_valid
 
 
@@ -353,7 +353,8 @@ def test_status_with_an_uncommitted_step_says_to_commit_it_first(
     assert result.out.endswith(
         "Pulumi.green.yaml has changes that are not committed: the weights above are the working tree's, "
         "and a deploy takes only what is committed and merged. Commit it alone, then deploy:\n"
-        "  git add -- Pulumi.green.yaml && git commit -m 'green: trafficWeight 1' -- Pulumi.green.yaml\n"
+        "  git add -- Pulumi.green.yaml && git commit -m 'shift: green trafficWeight 0 → 1 (Pulumi.green.yaml)' "
+        "-- Pulumi.green.yaml\n"
         "  then, once that change is merged: pulumi up --stack green\n"
         "  then: bluegreen verify --wait 600\n"
         "  then, for the step after it: bluegreen status\n"
@@ -362,6 +363,169 @@ def test_status_with_an_uncommitted_step_says_to_commit_it_first(
     subprocess.run(["bash", "-c", commit], cwd=tmp_path, check=True, capture_output=True)  # runs as printed
     assert git(tmp_path, "status", "--porcelain") == ""
     assert "Next step of the promotion to green (1.34):\n  stack blue: trafficWeight 1 → 0" in bluegreen("status").out
+
+
+def test_status_with_a_settings_change_says_its_own_pull_request_without_a_made_up_message(
+    tmp_path: Path, bluegreen: Run, history: Callable[..., None]
+) -> None:
+    history((1, 0))
+    write_stack(tmp_path, "blue", 1, version="1.35")  # an in-place upgrade, no weight moved
+    result = bluegreen("status")
+    assert "trafficWeight" not in result.out.split("Phase:")[1]
+    assert (
+        "Pulumi.blue.yaml has changes that are not committed: the weights above are the working tree's, and a "
+        "deploy takes only what is committed and merged. Commit it in a pull request of its own, then deploy:\n"
+        "  Pulumi.blue.yaml changes settings other than the weight: settings changes go in their own pull request, "
+        "apart from weight changes\n"
+        "  commit, with a message that says what changed: git add -- Pulumi.blue.yaml && git commit -- "
+        "Pulumi.blue.yaml\n"
+        "  then, once that change is merged: pulumi up --stack blue\n"
+    ) in result.out
+
+
+def test_status_with_two_weights_changed_says_one_per_pull_request_and_how_to_undo(
+    tmp_path: Path, bluegreen: Run, history: Callable[..., None]
+) -> None:
+    history((1, 0))
+    write_pair(tmp_path, 255, 1)
+    result = bluegreen("status")
+    assert "git commit" not in result.out and "alone" not in result.out
+    assert result.out.endswith(
+        "A pull request changes one stack's weight: undo all but one:\n"
+        "  a pull request changes one stack's weight (`bluegreen check` refuses more): keep one of "
+        "Pulumi.blue.yaml: trafficWeight 1 → 255, Pulumi.green.yaml: trafficWeight 0 → 1, and undo the others, "
+        "e.g.\n"
+        "  to undo Pulumi.blue.yaml: git restore -- Pulumi.blue.yaml\n"
+        "  to undo Pulumi.green.yaml: git restore -- Pulumi.green.yaml\n"
+        "  then, for the step after it: bluegreen status\n"
+    )
+
+
+def test_status_with_a_weight_and_a_settings_change_says_to_split_them(
+    tmp_path: Path, bluegreen: Run, history: Callable[..., None]
+) -> None:
+    history((1, 0))
+    bluegreen("shift", "green")
+    write_stack(tmp_path, "blue", 1, version="1.35")
+    result = bluegreen("status")
+    assert "git commit" not in result.out
+    assert (
+        "Split them: settings changes and a weight change go in separate pull requests:\n"
+        "  Pulumi.blue.yaml changes settings other than the weight: settings changes go in their own pull request, "
+        "apart from weight changes\n"
+        "  undo Pulumi.green.yaml: trafficWeight 0 → 1 for now: git restore -- Pulumi.green.yaml\n"
+    ) in result.out
+
+
+def test_status_before_the_first_commit_says_to_make_it(
+    tmp_path: Path, bluegreen: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    isolate_git(monkeypatch, tmp_path.parent)
+    write_pair(tmp_path, 1, 0)
+    git(tmp_path, "init", "--quiet")
+    result = bluegreen("status")
+    assert "trafficWeight 1" not in result.out.split("Phase:")[1]
+    assert result.out.endswith(
+        "Nothing is committed yet: the weights above are the working tree's, and a deploy takes only what is "
+        "committed and merged. Make the first commit (review `git status`: everything it lists goes in), then "
+        "take the first step:\n"
+        "  git add --all && git commit\n"
+        "  then, for the step after it: bluegreen status\n"
+    )
+
+
+# --- committed but not merged: the ref that deploys ---------------------------------------------------
+
+
+@pytest.fixture
+def clone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """tmp_path as a clone of a remote (origin, default branch main, as `git clone` sets it), on branch trial
+    tracking origin/main: the trial's setup. Returns the remote's bare repository."""
+    isolate_git(monkeypatch, tmp_path.parent)
+    write_pair(tmp_path, 1, 0)
+    commit_all(tmp_path)
+    return clone_on_a_branch(tmp_path)
+
+
+def _commit_a_step(tmp_path: Path, bluegreen: Run, color: str = "green") -> str:
+    assert bluegreen("shift", color).code == ExitStatus.OK
+    git(tmp_path, "commit", "--quiet", "--all", "--message", f"{color} step")
+    return git(tmp_path, "rev-parse", "--short", "HEAD").strip()
+
+
+def test_status_with_a_step_committed_but_not_merged_says_to_merge_it_not_the_next_step(
+    tmp_path: Path, bluegreen: Run, clone: Path
+) -> None:
+    commit = _commit_a_step(tmp_path, bluegreen)
+    result = bluegreen("status")
+    assert "shift" not in result.out.split("Phase:")[1]  # not the step after it
+    assert result.out.endswith(
+        f"Commit {commit} (Pulumi.green.yaml: trafficWeight 0 → 1) is not in origin/main yet: the weights above "
+        "are committed here but neither merged nor deployed. Merge and deploy that change before the next step:\n"
+        "  push it, for its pull request: git push origin HEAD\n"
+        "  then, once that change is merged: pulumi up --stack green\n"
+        "  then: bluegreen verify --wait 600\n"
+        "  then, so that origin/main here has the merge: git fetch origin\n"
+        "  and for the step after it: bluegreen status\n"
+    )
+    _, document = status_document(bluegreen)
+    assert document["unmerged"] == {
+        "ref": "origin/main",
+        "commits": [commit],
+        "changes": [{"stack": "green", "file": "Pulumi.green.yaml", "before": 0, "after": 1}],
+    }
+    assert document["next_steps"][0]["action"] == "merge"
+
+    git(tmp_path, "push", "--quiet", "origin", "HEAD:main")  # merged (and origin/main here has it)
+    result = bluegreen("status")
+    assert "Next step of the promotion to green (1.34):\n  stack blue: trafficWeight 1 → 0" in result.out
+    assert status_document(bluegreen)[1]["unmerged"] == {"ref": "origin/main", "commits": [], "changes": []}
+
+
+def test_status_of_an_unmerged_step_where_merging_deploys(tmp_path: Path, bluegreen: Run, clone: Path) -> None:
+    (tmp_path / ".github" / "workflows").mkdir(parents=True)
+    (tmp_path / ".github" / "workflows" / "deploy.yml").write_text("name: deploy\n")
+    git(tmp_path, "add", ".github")
+    git(tmp_path, "commit", "--quiet", "--message", "deploy workflow")
+    _commit_a_step(tmp_path, bluegreen)
+    result = bluegreen("status")
+    assert (
+        "  push it, for its pull request: git push origin HEAD\n"
+        "  then open a pull request with that change alone: merging it deploys it"
+    ) in result.out
+    assert "pulumi up --stack" not in result.out
+
+
+def test_status_counts_a_step_merged_by_squash_and_ignores_a_branch_behind(
+    tmp_path: Path, bluegreen: Run, clone: Path
+) -> None:
+    _commit_a_step(tmp_path, bluegreen)
+    # Squash-merged on the remote: another commit with the same files.
+    git(tmp_path, "checkout", "--quiet", "-b", "squash", "origin/main")
+    git(tmp_path, "checkout", "--quiet", "trial", "--", "Pulumi.green.yaml")
+    git(tmp_path, "commit", "--quiet", "--message", "squashed")
+    git(tmp_path, "push", "--quiet", "origin", "HEAD:main")
+    git(tmp_path, "checkout", "--quiet", "trial")
+    assert "Next step of the promotion to green (1.34):\n  stack blue:" in bluegreen("status").out
+    # A branch behind origin/main: what origin/main gained is not this branch's change.
+    git(tmp_path, "checkout", "--quiet", "-b", "behind", "HEAD~1")
+    assert status_document(bluegreen)[1]["unmerged"]["changes"] == []
+
+
+def test_status_falls_back_to_the_upstream_then_says_nothing_new(tmp_path: Path, bluegreen: Run, clone: Path) -> None:
+    commit = _commit_a_step(tmp_path, bluegreen)
+    git(tmp_path, "remote", "set-head", "origin", "--delete")
+    assert (
+        f"Commit {commit} (Pulumi.green.yaml: trafficWeight 0 → 1) is not in origin/main yet" in bluegreen("status").out
+    )
+    git(tmp_path, "branch", "--unset-upstream")
+    result = bluegreen("status")
+    assert "Next step of the promotion to green (1.34):" in result.out
+    assert status_document(bluegreen)[1]["unmerged"] is None
+    git(tmp_path, "remote", "set-head", "origin", "main")
+    git(tmp_path, "checkout", "--quiet", "--detach")
+    assert "Next step of the promotion to green (1.34):" in bluegreen("status").out
+    assert status_document(bluegreen)[1]["unmerged"] is None
 
 
 # --- --json: the same answer as a document --------------------------------------------------------

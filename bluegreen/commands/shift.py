@@ -57,10 +57,10 @@ def run(args: argparse.Namespace) -> ExitStatus:
     if args.apply:
         _require_git_identity(args.project_dir)
     if uncommitted := stackfiles.uncommitted_stack_files(args.project_dir):
-        names = ", ".join(uncommitted)
+        one = len(uncommitted) == 1
         print(
-            f"refused: {names} has uncommitted changes: commit it first (a weight change goes alone in its pull "
-            "request), then take the next step"
+            f"refused: {', '.join(uncommitted)} {'has' if one else 'have'} uncommitted changes: commit "
+            f"{'it' if one else 'them'} first (a weight change goes alone in its pull request), then take the next step"
         )
         return ExitStatus.PROBLEM
     try:
@@ -84,6 +84,10 @@ def run(args: argparse.Namespace) -> ExitStatus:
         print(f"{args.color} already has {goal} ({split}); nothing changed.")
         return ExitStatus.OK
 
+    if refusal := _unmerged_refusal(args.project_dir, step):
+        print(f"refused: {refusal}")
+        return ExitStatus.PROBLEM
+
     path = stackfiles.stack_file(args.project_dir, step.stack)
     original = path.read_bytes()
     after = step.applied_to(stacks)
@@ -105,6 +109,23 @@ def run(args: argparse.Namespace) -> ExitStatus:
     )
     print("\n" + advice.render([NextStep("commit", f"Next: commit {path.name}, and nothing else with it", deploy)]))
     return ExitStatus.OK
+
+
+def _unmerged_refusal(project_dir: Path, step: weights.Step) -> str | None:
+    """Why the step would put a second stack's weight into the pull request (`check` refuses that): a weight
+    change of another stack is committed here but not yet in the deploying ref. None when there is none."""
+    unmerged = stackfiles.unmerged_weights(project_dir)
+    others = [change for change in unmerged.changes if change.stack != step.stack] if unmerged else []
+    if not unmerged or not others:
+        return None
+    commits = ", ".join(unmerged.commits)
+    return (
+        f"commit{'s' if len(unmerged.commits) > 1 else ''} {commits} ({'; '.join(c.describe() for c in others)}) "
+        f"{'are' if len(unmerged.commits) > 1 else 'is'} not in {unmerged.at.name} yet, and this step changes stack "
+        f"{step.stack}'s weight: a pull request changes one stack's weight (`bluegreen check` refuses two). "
+        "Push it, merge it and deploy it, then take the next step (`bluegreen status` says when); nothing was "
+        "changed"
+    )
 
 
 def _apply_refusal(project_dir: Path) -> str | None:
@@ -160,7 +181,7 @@ def _apply(project_dir: Path, step: weights.Step, path: Path, original: bytes, e
             f"pulumi config set failed (exit {code}); {path.name} is back as it was: nothing was committed or deployed",
             ExitStatus.PROBLEM,
         )
-    message = f"shift: {step.stack} trafficWeight {step.before} → {step.after} ({path.name})"
+    message = stackfiles.WeightChange(step.stack, path.name, step.before, step.after).commit_message()
     print(f"\n$ {shlex.join(['git', 'commit', '-m', message, '--', path.name])}")
     try:
         git.git(project_dir, "commit", "--quiet", "-m", message, "--", path.name)

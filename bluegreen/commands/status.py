@@ -42,6 +42,9 @@ class Situation:
     came_from: weights.CommittedSplit | None  # the earlier split the direction was told from
     unknown_because: str  # why the direction is UNKNOWN; empty otherwise
     uncommitted: tuple[str, ...]  # stack files with changes git has not committed
+    # What changed in them against HEAD; None when nothing is committed yet (or nothing is uncommitted).
+    changes: tuple[stackfiles.UncommittedChange, ...] | None
+    unmerged: stackfiles.Unmerged | None  # committed weight changes not in the deploying ref; None: no ref known
 
 
 def read_situation(project_dir: Path, stacks: Sequence[weights.StackTraffic]) -> Situation:
@@ -53,13 +56,17 @@ def read_situation(project_dir: Path, stacks: Sequence[weights.StackTraffic]) ->
         splits = iter(())
         unknown_because = "not a git repository" if reason.startswith("not a git repository") else f"git: {reason}"
     way, came_from = weights.direction(stacks, splits)
+    uncommitted = tuple(stackfiles.uncommitted_stack_files(project_dir))
+    changes = stackfiles.uncommitted_changes(project_dir, uncommitted) if uncommitted else None
     return Situation(
         stackfiles.project_dir_option(project_dir),
         advice.deploy_workflow(project_dir),
         way,
         came_from,
         unknown_because if way == weights.UNKNOWN else "",
-        tuple(stackfiles.uncommitted_stack_files(project_dir)),
+        uncommitted,
+        tuple(changes) if changes is not None else None,
+        stackfiles.unmerged_weights(project_dir),
     )
 
 
@@ -75,7 +82,9 @@ def next_steps(stacks: Sequence[weights.StackTraffic], situation: Situation) -> 
             )
         ]
     if situation.uncommitted:
-        return [_commit_first(stacks, situation)]  # shift refuses a second step on top of it
+        return [_commit_first(situation)]  # shift refuses a second step on top of it
+    if situation.unmerged and situation.unmerged.changes:
+        return [_merge_first(situation.unmerged, situation)]  # so does check: one stack's weight per pull request
     if pending := weights.tls_pending(stacks):
         return [
             NextStep(
@@ -158,24 +167,104 @@ def _take(
     return (Line(weights.describe_step(step, stacks)), Line(command=command), *_deploy(situation, step.stack))
 
 
-def _commit_first(stacks: Sequence[weights.StackTraffic], situation: Situation) -> NextStep:
-    """Uncommitted stack files: the weights shown are not deployed, and shift takes no step on top of them."""
+def _path(situation: Situation, name: str) -> str:
+    """A project file's path as commands printed for the current folder name it."""
+    return name if situation.project_dir is None else str(Path(situation.project_dir) / name)
+
+
+def _git(situation: Situation, *words: str) -> str:
+    return shlex.join(["git", *(["-C", situation.project_dir] if situation.project_dir else []), *words])
+
+
+def _commit_first(situation: Situation) -> NextStep:
+    """Uncommitted stack files: the weights shown are not deployed, and shift takes no step on top of them.
+    The advice follows what changed against HEAD: one weight step is committed alone, with shift's message."""
     names = list(situation.uncommitted)
-    paths = [name if situation.project_dir is None else str(Path(situation.project_dir) / name) for name in names]
-    changed = [s for s in stacks if stackfiles.stack_file(Path(), s.stack).name in names]
-    message = ", ".join(f"{s.stack}: trafficWeight {s.weight}" for s in changed) or ", ".join(names)
-    commit = shlex.join(["git", "add", "--", *paths]) + " && "
-    commit += shlex.join(["git", "commit", "-m", message, "--", *paths])
     one = len(names) == 1
+    listed = f"{', '.join(names)} {'has' if one else 'have'} changes that are not committed"
+    working_tree = "the weights above are the working tree's, and a deploy takes only what is committed and merged"
+    status = Line("then, for the step after it", _bluegreen(situation, "status"))
+    if situation.changes is None:
+        return NextStep(
+            "commit",
+            f"Nothing is committed yet: {working_tree}. Make the first commit (review `git status`: "
+            "everything it lists goes in), then take the first step",
+            (Line(command="git add --all && git commit"), status),
+        )
+    steps = [change.weight for change in situation.changes if change.weight and not change.other]
+    others = [change for change in situation.changes if change.other]
+    if len(steps) == 1 and not others:
+        (step,) = steps
+        paths = [_path(situation, step.file)]
+        commit = shlex.join(["git", "add", "--", *paths]) + " && "
+        commit += shlex.join(["git", "commit", "-m", step.commit_message(), "--", *paths])
+        return NextStep(
+            "commit",
+            f"{listed}: {working_tree}. Commit {'it' if one else 'them'} alone, then deploy",
+            (Line(command=commit), *_deploy(situation, step.stack), status),
+        )
+    lines: list[Line] = []
+    weighed = [change for change in situation.changes if change.weight]
+    if len(weighed) > 1:
+        lines.append(
+            Line(
+                "a pull request changes one stack's weight (`bluegreen check` refuses more): keep one of "
+                + ", ".join(str(change.weight and change.weight.describe()) for change in weighed)
+                + ", and undo the others, e.g."
+            )
+        )
+        lines += [Line(f"to undo {change.file}", _git(situation, "restore", "--", change.file)) for change in weighed]
+    if others:
+        files = [change.file for change in others]
+        lines.append(
+            Line(
+                f"{', '.join(files)} {'changes' if len(files) == 1 else 'change'} settings other than the weight: "
+                "settings changes go in their own pull request, apart from weight changes"
+            )
+        )
+        for change in weighed if len(weighed) == 1 else ():
+            weight = change.weight
+            assert weight is not None
+            if change.other:
+                lines.append(Line(f"set trafficWeight in {change.file} back to {weight.before} for now"))
+            else:
+                lines.append(Line(f"undo {weight.describe()} for now", _git(situation, "restore", "--", change.file)))
+            lines.append(Line("and make that step again once the settings are merged and deployed"))
+        if not weighed:
+            paths = [_path(situation, name) for name in files]
+            lines.append(
+                Line(
+                    "commit, with a message that says what changed",
+                    shlex.join(["git", "add", "--", *paths]) + " && " + shlex.join(["git", "commit", "--", *paths]),
+                )
+            )
+            lines += _deploy(situation, *(str(stackfiles.stack_of(name)) for name in files))
+    if len(weighed) > 1:
+        what = "A pull request changes one stack's weight: undo all but one"
+    elif weighed:
+        what = "Split them: settings changes and a weight change go in separate pull requests"
+    else:
+        what = f"Commit {'it' if one else 'them'} in a pull request of {'its' if one else 'their'} own, then deploy"
+    return NextStep("commit", f"{listed}: {working_tree}. {what}", (*lines, status))
+
+
+def _merge_first(unmerged: stackfiles.Unmerged, situation: Situation) -> NextStep:
+    """A weight change committed here but not in the deploying ref: it is the next step, not the one after it
+    (a second stack's weight in the same pull request is what `check` refuses)."""
+    commits = ", ".join(unmerged.commits)
+    changes = "; ".join(change.describe() for change in unmerged.changes)
+    # The branch to its namesake on the remote: plain `git push` refuses when the upstream is origin/main.
+    push = _git(situation, "push", unmerged.at.remote, "HEAD")
     return NextStep(
-        "commit",
-        f"{', '.join(names)} {'has' if one else 'have'} changes that are not committed: the weights above are the "
-        "working tree's, and a deploy takes only what is committed and merged. "
-        f"Commit {'it' if one else 'them'} alone, then deploy",
+        "merge",
+        f"Commit{'s' if len(unmerged.commits) > 1 else ''} {commits} ({changes}) "
+        f"{'are' if len(unmerged.commits) > 1 else 'is'} not in {unmerged.at.name} yet: the weights above are "
+        "committed here but neither merged nor deployed. Merge and deploy that change before the next step",
         (
-            Line(command=commit),
-            *_deploy(situation, *(s.stack for s in changed)),
-            Line("then, for the step after it", _bluegreen(situation, "status")),
+            Line("push it, for its pull request", push),
+            *_deploy(situation, *(change.stack for change in unmerged.changes)),
+            Line(f"then, so that {unmerged.at.name} here has the merge", _git(situation, "fetch", unmerged.at.remote)),
+            Line("and for the step after it", _bluegreen(situation, "status")),
         ),
     )
 
@@ -274,7 +363,16 @@ def _document(
         "direction_from": situation.came_from
         and {"commit": situation.came_from.commit, "weights": dict(situation.came_from.weights)},
         "uncommitted": list(situation.uncommitted),
+        "unmerged": situation.unmerged and _unmerged_document(situation.unmerged),
         "deploy_workflow": str(situation.deploy_workflow) if situation.deploy_workflow else None,
         "problems": list(problems),
         "next_steps": [step.as_json() for step in steps],
+    }
+
+
+def _unmerged_document(unmerged: stackfiles.Unmerged) -> dict[str, Any]:
+    return {
+        "ref": unmerged.at.name,
+        "commits": list(unmerged.commits),
+        "changes": [{"stack": c.stack, "file": c.file, "before": c.before, "after": c.after} for c in unmerged.changes],
     }

@@ -37,3 +37,16 @@ def commit_all(directory: Path, message: str = "initial") -> None:
         git(directory, "config", key, value)
     git(directory, "add", "--all")
     git(directory, "commit", "--quiet", "--message", message)
+
+
+def clone_on_a_branch(directory: Path) -> Path:
+    """Make the committed `directory` look like `git clone` left it (remote origin with default branch main,
+    origin/HEAD set), then on branch trial tracking origin/main. Returns the remote's bare repository."""
+    remote = directory.parent / f"{directory.name}-origin.git"
+    git(directory.parent, "init", "--quiet", "--bare", str(remote))
+    git(directory, "remote", "add", "origin", str(remote))
+    git(directory, "push", "--quiet", "origin", "HEAD:refs/heads/main")
+    git(directory, "fetch", "--quiet", "origin")
+    git(directory, "remote", "set-head", "origin", "main")
+    git(directory, "checkout", "--quiet", "-b", "trial", "--track", "origin/main")
+    return remote
