@@ -6,7 +6,8 @@ Runs against a temporary git repository holding copies of the sample stack files
 from 0 to 1 in the working tree, so that `check` compares a real change. `status` is also timed on the
 worst history it reads: 60 commits that each change a stack file without moving a weight, so that it
 walks back through all of the last 50 (every one a different file to read) without finding where the
-split came from. Prints numbers; asserts nothing. The bare interpreter start is printed too, as the
+split came from, and in a clone whose branch has a committed step that origin/main lacks (what
+`status` then compares). Prints numbers; asserts nothing. The bare interpreter start is printed too, as the
 floor every command pays.
 """
 
@@ -62,6 +63,22 @@ def make_long_history(directory: Path, commits: int = 60) -> None:
         subprocess.run([*GIT, "commit", "-q", "-a", "-m", f"note {number}"], cwd=directory, check=True)
 
 
+def make_clone_with_an_unmerged_step(directory: Path) -> None:
+    """A clone (origin/HEAD set) on a branch whose one commit raises green: status compares it with origin/main."""
+    make_project(directory)
+    remote = directory.parent / "origin.git"
+    subprocess.run([*GIT, "init", "-q", "--bare", str(remote)], check=True)
+    for args in (
+        ["remote", "add", "origin", str(remote)],
+        ["push", "-q", "origin", "HEAD:refs/heads/main"],
+        ["fetch", "-q", "origin"],
+        ["remote", "set-head", "origin", "main"],
+        ["checkout", "-q", "-b", "trial", "--track", "origin/main"],
+        ["commit", "-q", "-a", "-m", "green 1"],
+    ):
+        subprocess.run([*GIT, *args], cwd=directory, check=True, capture_output=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="Median wall time of bluegreen status and check.")
     parser.add_argument("--runs", type=int, default=20)
@@ -72,16 +89,20 @@ def main() -> None:
         history.mkdir()
         make_project(project)
         make_long_history(history)
+        clone = Path(scratch, "clone")
+        clone.mkdir()
+        make_clone_with_an_unmerged_step(clone)
         bluegreen = [sys.executable, "-m", "bluegreen"]
         cases = {
             "python -c pass": ([sys.executable, "-c", "pass"], project),
             "bluegreen status": ([*bluegreen, "status"], project),
             "bluegreen status (50 commits)": ([*bluegreen, "status"], history),
+            "bluegreen status (clone, unmerged)": ([*bluegreen, "status"], clone),
             "bluegreen check --base HEAD": ([*bluegreen, "check", "--base", "HEAD"], project),
         }
         print(f"median wall time of {runs} runs each ({interpreter()}):")
         for label, (command, cwd) in cases.items():
-            print(f"  {label:<30} {median_seconds(command, cwd, runs) * 1000:7.1f} ms")
+            print(f"  {label:<36} {median_seconds(command, cwd, runs) * 1000:7.1f} ms")
 
 
 if __name__ == "__main__":
