@@ -346,21 +346,7 @@ def test_split_report_flags_an_expected_share_outside_the_interval() -> None:
     assert "expected 50.0%: OUTSIDE the interval" in lines[0]
 
 
-# --- the sample's placeholder zone, and --only -------------------------------------------------
-
-
-def test_the_sample_placeholder_zone_is_refused_before_any_call(tmp_path: Path, capsys: Any) -> None:
-    project = write_project(tmp_path)
-    for path in project.glob("Pulumi.*.yaml"):
-        path.write_text(path.read_text().replace(ZONE_ID, "Z0PLACEHOLDER0000000"))
-    code = run_command(lambda: verify.run(command_args(verify, project), client=object()))  # any AWS call would fail
-    captured = capsys.readouterr()
-    assert code == ExitStatus.USAGE and captured.out == ""
-    assert captured.err == (
-        "error: the stack files' eks-bluegreen:hostedZoneId Z0PLACEHOLDER0000000 is the sample's placeholder. "
-        "Set the ID of your public hosted zone (`aws route53 list-hosted-zones-by-name --dns-name <domain>`) "
-        "and commit it.\n"
-    )
+# --- --only ----------------------------------------------------------------------------------
 
 
 def test_only_compares_the_colours_that_keep_traffic_never_the_one_being_lowered(tmp_path: Path, capsys: Any) -> None:

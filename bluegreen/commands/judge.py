@@ -79,10 +79,11 @@ def run(
         record_weights,
     )
     from bluegreen.promotion.policy import POLICY_FILE, load_policy
-    from bluegreen.route53.client import read_name
+    from bluegreen.route53.client import read_name, refuse_placeholder_zone
     from bluegreen.weights import StackTraffic, promotion_target, shares
 
     pair = stackfiles.load_pair(args.project_dir)
+    refuse_placeholder_zone(pair.zone_id)
     policy = load_policy(args.project_dir / POLICY_FILE)
     new = args.color or promotion_target([StackTraffic.from_settings(c, s) for c, s in pair.stacks.items()])
     if new is None:

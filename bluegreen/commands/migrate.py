@@ -15,7 +15,14 @@ from typing import Any
 from bluegreen import cli, dns, stackfiles
 from bluegreen.exits import BluegreenError, ExitStatus
 from bluegreen.route53.batch import validate_batch
-from bluegreen.route53.client import change_request, make_client, read_hostname, submit, wait_in_sync
+from bluegreen.route53.client import (
+    change_request,
+    make_client,
+    read_hostname,
+    refuse_placeholder_zone,
+    submit,
+    wait_in_sync,
+)
 from bluegreen.route53.migrate import Refused, plan_migration
 from bluegreen.route53.records import ColorExpectation, Expected, RecordSet
 from bluegreen.route53.verify import compare, table
@@ -39,6 +46,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, *, client: Any = None) -> ExitStatus:
     pair = stackfiles.load_pair(args.project_dir)
+    refuse_placeholder_zone(pair.zone_id)
     hostname = dns.normalize(args.hostname)
     if hostname not in pair.hostnames:
         raise BluegreenError(f"{hostname} is not a shared hostname (known: {', '.join(pair.hostnames)})")

@@ -119,9 +119,12 @@ def _simulate(args: argparse.Namespace, policy: PromotionPolicy, current: dict[s
 def _promote(args: argparse.Namespace, policy: PromotionPolicy, stacks: dict[str, str]) -> ExitStatus:
     from bluegreen.promotion import adapters
     from bluegreen.promotion.apply import PulumiApplier
+    from bluegreen.route53.client import refuse_placeholder_zone
 
     ledger = adapters.GitLedger(args.project_dir, stacks, push=args.push)
     ledger.check_clean()
+    pair = stackfiles.load_pair(args.project_dir)
+    refuse_placeholder_zone(pair.zone_id)
     if shutil.which("pulumi") is None:
         raise BluegreenError(
             "promote applies each step with the Pulumi Automation API, which runs the pulumi CLI, and it is not "
@@ -130,7 +133,6 @@ def _promote(args: argparse.Namespace, policy: PromotionPolicy, stacks: dict[str
     deployer = adapters.PulumiDeployer(PulumiApplier(args.project_dir), stacks, ledger.publish)
     if not args.resume:
         adapters.refuse_unless_applied(ledger, deployer)
-    pair = stackfiles.load_pair(args.project_dir)
     clients = adapters.Clients.make(args.region or pair.region, args.profile)
     metrics = adapters.alb_metrics(clients, pair)
     clock = adapters.SystemClock()

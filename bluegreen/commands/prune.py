@@ -13,7 +13,14 @@ from typing import Any
 from bluegreen import cli, stackfiles
 from bluegreen.exits import ExitStatus
 from bluegreen.route53.batch import validate_batch
-from bluegreen.route53.client import change_request, list_zone, make_client, submit, wait_in_sync
+from bluegreen.route53.client import (
+    change_request,
+    list_zone,
+    make_client,
+    refuse_placeholder_zone,
+    submit,
+    wait_in_sync,
+)
 from bluegreen.route53.prune import PruneGroup, hostnames_left_empty, plan_prune, prune_batches
 from bluegreen.settings import COLORS
 
@@ -28,6 +35,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, *, client: Any = None) -> ExitStatus:
     pair = stackfiles.load_pair(args.project_dir)
+    refuse_placeholder_zone(pair.zone_id)
     settings = pair.stacks[args.color]
     owner_id = settings.txt_owner_id
     if settings.traffic_weight > 0:

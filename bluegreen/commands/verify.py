@@ -20,11 +20,11 @@ from typing import TYPE_CHECKING, Any
 
 from bluegreen import cli, json_output, stackfiles, tls, tls_probe
 from bluegreen.commands import argtypes
-from bluegreen.exits import BluegreenError, ExitStatus
+from bluegreen.exits import ExitStatus
 from bluegreen.route53 import samples
-from bluegreen.route53.client import make_client, read_hostname, sample_answers
+from bluegreen.route53.client import make_client, read_hostname, refuse_placeholder_zone, sample_answers
 from bluegreen.route53.verify import Row, compare, load_balancer_addresses, render_rows, rows
-from bluegreen.settings import COLORS, placeholder_zone_problem
+from bluegreen.settings import COLORS
 
 if TYPE_CHECKING:
     from bluegreen.route53.records import RecordSet
@@ -141,8 +141,7 @@ def run(
     tls_check: Callable[[str, str], tls_probe.TlsResult] = tls_probe.check,
 ) -> ExitStatus:
     pair = stackfiles.load_pair(args.project_dir)
-    if problem := placeholder_zone_problem(pair.zone_id):
-        raise BluegreenError(f"the stack files' {problem}")  # never ask AWS about a zone that cannot exist
+    refuse_placeholder_zone(pair.zone_id)
     only = tuple(c for c in COLORS if c in args.only)
     # With --json, stdout is the document alone. The pair's description is left out (the document carries it);
     # the scope of --only and the --wait lines go to stderr, so that a CI log still says what was not checked

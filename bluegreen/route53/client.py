@@ -11,6 +11,7 @@ from typing import Any
 
 from bluegreen.exits import BluegreenError, ExitStatus
 from bluegreen.route53.records import STACK_TXT_NAMING, RecordSet
+from bluegreen.settings import placeholder_zone_problem
 from bluegreen.txt_registry import TxtNaming
 
 # A name holds a few records (two colours x A/AAAA + a legacy TXT); a page this size reads it in one call.
@@ -27,6 +28,12 @@ CONNECT_TRIES = 2
 
 class AwsUnreachable(BluegreenError):
     exit_status = ExitStatus.AWS
+
+
+def refuse_placeholder_zone(zone_id: str) -> None:
+    """Stop before any AWS call on the sample's placeholder zone: Route 53 would only say it does not exist."""
+    if problem := placeholder_zone_problem(zone_id):
+        raise BluegreenError(f"the stack files' {problem}")
 
 
 def make_client(region: str | None, profile: str | None, progress: Callable[[str], None] | None = None) -> Any:
