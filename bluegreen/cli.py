@@ -27,13 +27,21 @@ def add_aws_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--profile", help="AWS profile to use (default: the usual credential chain)")
 
 
+def _project_dir(text: str) -> Path:
+    """--project-dir's value: a folder that exists, or a usage error naming what is wrong with it."""
+    path = Path(text)
+    if not path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text} is not a folder" if path.exists() else f"no such folder: {text}")
+    return path
+
+
 def _global_options(default: object) -> argparse.ArgumentParser:
     """The options taken before or after the subcommand; after it, the default is SUPPRESS so that a value
     given before the subcommand is not overwritten by the subparser's default."""
     options = argparse.ArgumentParser(add_help=False)
     options.add_argument(
         "--project-dir",
-        type=Path,
+        type=_project_dir,
         default=default,
         help="folder holding Pulumi.yaml and the Pulumi.<stack>.yaml files "
         "(default: the nearest folder upward from the current one that holds Pulumi.yaml)",

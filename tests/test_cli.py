@@ -67,6 +67,20 @@ def test_project_dir_before_the_subcommand_is_not_reset_by_it(
     assert cli.main(["--project-dir", "p", "status"]) == ExitStatus.OK
 
 
+@pytest.mark.parametrize("command", cli.COMMANDS)
+def test_a_project_dir_that_is_no_folder_is_named_as_such_by_every_command(
+    command: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a-file").write_text("")
+    for where, expected in (("nope", "no such folder: nope"), ("a-file", "a-file is not a folder")):
+        for argv in (["--project-dir", where, command], [command, "--project-dir", where]):
+            with pytest.raises(SystemExit) as stopped:
+                cli.main(argv)
+            assert stopped.value.code == ExitStatus.USAGE
+            assert capsys.readouterr().err.endswith(f"error: argument --project-dir: {expected}\n"), argv
+
+
 def test_the_project_is_found_from_a_folder_inside_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
