@@ -16,6 +16,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from bluegreen import exits
 from bluegreen.exits import BluegreenError, ExitStatus
 
 COMMANDS = ("plan", "status", "shift", "check", "verify", "migrate", "prune", "promote", "judge", "completion")
@@ -61,11 +62,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="bluegreen",
         description="Operate the eks-bluegreen stacks: offline plan, traffic status and shifts, Route 53 checks.",
-        epilog="Exit codes: 0 ok, 1 problem found, 2 usage or invalid stack file, 3 AWS error.",
+        epilog=f"Exit codes: {exits.summary()}.",
         parents=[_global_options(None)],
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
-    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     after = _global_options(argparse.SUPPRESS)
     for name in COMMANDS:
         module = importlib.import_module(f"bluegreen.commands.{name}")
@@ -103,7 +104,14 @@ def _version() -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        # Bare `bluegreen`: the help, on stdout as git prints its usage (readable through `| less`), but exit 2:
+        # nothing that was asked for was done, so a script must not take it for success (1 would mean
+        # "problem found", git's 1 says neither).
+        parser.print_help()
+        return ExitStatus.USAGE
     args.project_dir = args.project_dir or find_project_dir(Path.cwd())
     try:
         status = run_command(lambda: args.run(args))

@@ -16,6 +16,20 @@ class ExitStatus(IntEnum):
     BROKEN_PIPE = 141  # the reader of stdout went away (`| head -1`): 128 + SIGPIPE, as a shell reports it
 
 
+MEANINGS = {
+    ExitStatus.OK: "ok",
+    ExitStatus.PROBLEM: "problem found",
+    ExitStatus.USAGE: "usage or invalid stack file",
+    ExitStatus.AWS: "AWS error",
+    ExitStatus.BROKEN_PIPE: "the reader of stdout went away (`| head -1`, quietly)",
+}
+
+
+def summary() -> str:
+    """Every exit status and its meaning on one line, as `--help` and the README give them."""
+    return ", ".join(f"{int(status)} {MEANINGS[status]}" for status in ExitStatus)
+
+
 class BluegreenError(Exception):
     """What stops a command; `exit_status` is what the command exits with (USAGE unless a subclass says otherwise)."""
 

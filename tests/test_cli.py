@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bluegreen import cli
+from bluegreen import cli, exits
 from bluegreen.exits import ExitStatus
 from tests.support.cli import write_pair
 
@@ -101,3 +101,23 @@ def test_outside_any_project_the_current_folder_is_used(
     monkeypatch.chdir(tmp_path)
     assert cli.main(["status"]) == ExitStatus.USAGE
     assert capsys.readouterr().err == f"error: no Pulumi.<stack>.yaml file in {tmp_path}\n"
+
+
+def test_bare_bluegreen_prints_the_help_on_stdout_and_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main([]) == ExitStatus.USAGE
+    out, err = capsys.readouterr()
+    assert (out, err) == (cli.build_parser().format_help(), "")
+    assert out.startswith("usage: bluegreen ")
+
+
+def test_help_and_the_readme_give_every_exit_status_from_exits(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        cli.main(["--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    readme = " ".join((ROOT / "README.md").read_text().split())
+    assert f"Exit codes: {exits.summary()}." in help_text
+    assert all(f"{int(status)} " in help_text for status in ExitStatus)  # 141 (closed pipe) included
+    assert (
+        f"exit codes for every command (`bluegreen/exits.py`, also at the end of `bluegreen --help`): "
+        f"{exits.summary()}." in readme
+    )
