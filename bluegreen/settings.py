@@ -589,6 +589,15 @@ def _workloads(reader: _Reader) -> Workloads | None:
     return Workloads(url=url, path=normal_path, ref_kind=kind, ref=ref, credentials=given)
 
 
+def cluster_version_rule(value: Any) -> str:
+    """What clusterVersion must be, said for the value given: a minor without two digits ("1.3") is named as such."""
+    if isinstance(value, str) and (minor := re.fullmatch(r"1\.([0-9]+)", value)):
+        # Every EKS minor version has two digits (1.23 ... 1.34); a one-digit one is most likely a dropped 0.
+        guess = f': did you mean "1.{minor[1]}0"?' if len(minor[1]) == 1 else ""
+        return f'EKS minor versions have two digits, like "1.33"{guess}'
+    return 'must be an EKS version, major.minor, like "1.33"'
+
+
 def parse(raw: Mapping[str, Any], source: str = "stack settings") -> Settings:
     """Validate one stack's settings (keys without the `eks-bluegreen:` namespace)."""
     reader = _Reader(raw)
@@ -597,7 +606,7 @@ def parse(raw: Mapping[str, Any], source: str = "stack settings") -> Settings:
             reader.problems.append(_unknown_key(key))
 
     color = reader.string("color", "blue|green", "must be blue or green")
-    version = reader.string("clusterVersion", r"1\.[0-9]{2}", 'must be an EKS version, major.minor, like "1.33"')
+    version = reader.string("clusterVersion", r"1\.[0-9]{2}", cluster_version_rule(raw.get("clusterVersion")))
     weight_raw = reader.value("trafficWeight")
     weight = parse_weight(weight_raw)
     if weight_raw is not None and (problem := weight_problem(weight_raw)):

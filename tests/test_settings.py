@@ -63,6 +63,18 @@ def test_cluster_version_must_be_a_quoted_minor_version(version: Any) -> None:
     assert "clusterVersion" in problem and '"1.33"' in problem
 
 
+@pytest.mark.parametrize(
+    "version, rule",
+    [
+        ("1.3", 'EKS minor versions have two digits, like "1.33": did you mean "1.30"?'),
+        ("1.100", 'EKS minor versions have two digits, like "1.33"'),
+        ("v1.33", 'must be an EKS version, major.minor, like "1.33"'),
+    ],
+)
+def test_cluster_version_says_what_is_wrong_with_a_minor_version(version: str, rule: str) -> None:
+    assert problems(clusterVersion=version) == [f"eks-bluegreen:clusterVersion = {version!r}: {rule}"]
+
+
 def test_color_must_be_blue_or_green() -> None:
     (problem,) = problems(color="Blue")
     assert "eks-bluegreen:color = 'Blue'" in problem
