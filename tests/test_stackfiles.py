@@ -188,6 +188,4 @@ def test_a_version_written_without_quotes_is_what_the_user_typed(tmp_path: Path)
     refused = write(tmp_path, "Pulumi.blue.yaml", stack_text("0").replace('"1.34"', "1.3"))
     with pytest.raises(SettingsError) as problem:
         load_stack_settings(refused)
-    assert "eks-bluegreen:clusterVersion = '1.3': must be an EKS version, major.minor, like \"1.33\"" in str(
-        problem.value
-    )
+    assert "eks-bluegreen:clusterVersion = '1.3': EKS minor versions have two digits" in str(problem.value)
