@@ -55,3 +55,8 @@ def pulumi_command(verb: str, stack: str, project_dir: str | None = None) -> str
     if project_dir is not None:
         words += ["--cwd", project_dir]
     return shlex.join(words)
+
+
+def git_command(*words: str, project_dir: str | None = None) -> str:
+    """A `git` command line to print as a hint, with -C when the project is elsewhere."""
+    return shlex.join(["git", *(["-C", project_dir] if project_dir is not None else []), *words])

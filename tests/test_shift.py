@@ -15,10 +15,14 @@ from tests.support.cli import NEW_HOSTNAME, Run, stack_text, weight_in, write_pa
 from tests.support.git import clone_on_a_branch, commit_all, git, isolate_git
 
 
-def test_shift_says_merging_deploys_where_the_deploy_workflow_exists(tmp_path: Path, bluegreen: Run) -> None:
+def test_shift_says_merging_deploys_where_the_deploy_workflow_exists(
+    tmp_path: Path, bluegreen: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    isolate_git(monkeypatch, tmp_path.parent)
     write_pair(tmp_path, 1, 0)
     (tmp_path / ".github" / "workflows").mkdir(parents=True)
     (tmp_path / ".github" / "workflows" / "deploy.yml").write_text("name: deploy\n")
+    commit_all(tmp_path)
     result = bluegreen("shift", "green")
     assert result.code == ExitStatus.OK, result.err
     assert result.out.endswith(
@@ -30,7 +34,10 @@ def test_shift_says_merging_deploys_where_the_deploy_workflow_exists(tmp_path: P
     assert "pulumi up --stack" not in result.out
 
 
-def test_shift_takes_the_promotion_one_file_at_a_time(tmp_path: Path, bluegreen: Run) -> None:
+def test_shift_takes_the_promotion_one_file_at_a_time(
+    tmp_path: Path, bluegreen: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    isolate_git(monkeypatch, tmp_path.parent)  # outside git: nothing to commit, so deploy it from here
     write_pair(tmp_path, 1, 0)
     blue_before = (tmp_path / "Pulumi.blue.yaml").read_bytes()
 
@@ -39,10 +46,11 @@ def test_shift_takes_the_promotion_one_file_at_a_time(tmp_path: Path, bluegreen:
     assert result.out.startswith("Changed Pulumi.green.yaml: eks-bluegreen:trafficWeight 0 → 1\n")
     assert "Phase: both live" in result.out
     assert result.out.endswith(
-        "Next: commit Pulumi.green.yaml, and nothing else with it:\n"
-        "  then, once that change is merged: pulumi up --stack green\n"
+        "Next: deploy it (this folder is not in a git repository: no commit or pull request records the step):\n"
+        "  pulumi up --stack green\n"
         "  then: bluegreen verify --wait 600\n"
     )
+    assert "commit" not in result.out.replace("no commit", "")
     assert (tmp_path / "Pulumi.blue.yaml").read_bytes() == blue_before
     assert (tmp_path / "Pulumi.green.yaml").read_text() == stack_text("green", 1, "1.34")
 
@@ -82,6 +90,19 @@ def test_shift_to_a_custom_weight(tmp_path: Path, bluegreen: Run) -> None:
     assert "Phase: shifting to green (8.9%)" in result.out
     assert (weight_in(tmp_path, "blue"), weight_in(tmp_path, "green")) == (255, 25)
     assert bluegreen("shift", "green", "--to", "25").out.startswith("green already has weight 25")
+
+
+def test_shift_to_notes_a_step_that_moves_more_than_half_of_the_traffic(tmp_path: Path, bluegreen: Run) -> None:
+    write_pair(tmp_path, 1, 0)
+    result = bluegreen("shift", "green", "--to", "10")
+    assert result.code == ExitStatus.OK
+    assert (
+        "\nnote: this one step moves green from 0% to 90.9% of the traffic; for a fine canary, raise the old "
+        "colour first (bluegreen shift blue --to 255), then give green a small weight\n"
+    ) in result.out
+    write_pair(tmp_path, 255, 0)
+    assert "note:" not in bluegreen("shift", "green", "--to", "1").out  # 0.4%
+    assert "note:" not in bluegreen("shift", "green", "--to", "255").out  # half: the standard 1:1 moves as much
 
 
 def test_shift_to_refuses_lowering_the_only_live_colour(tmp_path: Path, bluegreen: Run) -> None:
@@ -310,6 +331,37 @@ def test_ctrl_c_during_pulumi_up_is_left_to_pulumi_and_reported_as_its_failure(
     assert result.returncode == ExitStatus.PROBLEM, result.stderr
     assert result.stderr.startswith("error: pulumi up failed (exit 130): stack green may be unchanged")
     assert "Traceback" not in result.stderr
+
+
+def test_pulumi_up_ended_by_a_signal_is_reported_as_interrupted(
+    tmp_path: Path, bluegreen: Run, monkeypatch: pytest.MonkeyPatch, project: Path
+) -> None:
+    fake_pulumi(tmp_path, monkeypatch, up="kill -INT $$")  # pulumi itself ended by SIGINT: return code -2
+    result = bluegreen("shift", "green", "--apply", project=project)
+    assert result.code == ExitStatus.PROBLEM
+    assert result.err.startswith("error: pulumi up interrupted (SIGINT): stack green may be unchanged")
+
+
+def test_shift_apply_where_merging_deploys_says_it_bypasses_review_and_to_push_for_a_pull_request(
+    tmp_path: Path, bluegreen: Run, monkeypatch: pytest.MonkeyPatch, project: Path
+) -> None:
+    fake_pulumi(tmp_path, monkeypatch)
+    (project / ".github" / "workflows").mkdir(parents=True)
+    (project / ".github" / "workflows" / "deploy.yml").write_text("name: deploy\n")
+    git(project, "add", ".github")
+    git(project, "commit", "--quiet", "--message", "deploy workflow")
+    result = bluegreen("shift", "green", "--apply", project=project)
+    assert result.code == ExitStatus.OK, result.err
+    assert result.out.startswith(
+        "note: this repository deploys on merge (.github/workflows/deploy.yml): --apply deploys stack green from "
+        "here, outside review; the usual way is the same command without --apply, and a pull request\n"
+    )
+    assert f"Next: push the commit: git -C {project} push\n" not in result.out
+    assert (
+        "\nNext: get the commit into main through a pull request from a branch of its own: "
+        f"git -C {project} push origin HEAD:shift-green-1, then open it. Merging runs the deploy workflow "
+        "(.github/workflows/deploy.yml); pushing straight to main would run it too, without review\n"
+    ) in result.out
 
 
 def test_shift_apply_without_pulumi_changes_nothing(

@@ -15,7 +15,7 @@ import subprocess
 from pathlib import Path
 
 from bluegreen import advice, git, invocation, stackfiles, weights
-from bluegreen.advice import NextStep
+from bluegreen.advice import Line, NextStep
 from bluegreen.commands.argtypes import weight
 from bluegreen.exits import BluegreenError, ExitStatus
 from bluegreen.settings import COLORS, MAX_WEIGHT
@@ -91,24 +91,69 @@ def run(args: argparse.Namespace) -> ExitStatus:
     path = stackfiles.stack_file(args.project_dir, step.stack)
     original = path.read_bytes()
     after = step.applied_to(stacks)
+    workflow = advice.deploy_workflow(args.project_dir)
+    project_dir_option = stackfiles.project_dir_option(args.project_dir)
     phase = weights.phase(weights.weights_by_color(after), weights.promotion_target(after))
     change = f"{path.name}: {stackfiles.WEIGHT_KEY} {step.before} → {step.after}"
     if args.apply:
+        if workflow is not None:
+            print(
+                f"note: this repository deploys on merge ({advice.DEPLOY_WORKFLOW}): --apply deploys stack "
+                f"{step.stack} from here, outside review; the usual way is the same command without --apply, "
+                "and a pull request\n"
+            )
         # Nothing has happened yet: the screen says what will, and only success says "Changed".
         print(f"Will change {change}, commit it and deploy stack {step.stack}:\n")
         print(weights.render_table(weights.table_rows(after)))
         print(f"\nPhase once deployed: {phase}")
+        if args.to is not None and (note := _big_move_note(stacks, after, args.color, project_dir_option)):
+            print(note)
         edited = stackfiles.set_traffic_weight(path, step.after)
-        return _apply(args.project_dir, step, path, original, edited)
+        return _apply(args.project_dir, step, path, original, edited, workflow)
     stackfiles.set_traffic_weight(path, step.after)
     print(f"Changed {change}\n")
     print(weights.render_table(weights.table_rows(after)))
     print(f"\nPhase: {phase}")
-    deploy = advice.deploy_lines(
-        stackfiles.project_dir_option(args.project_dir), advice.deploy_workflow(args.project_dir), step.stack
-    )
-    print("\n" + advice.render([NextStep("commit", f"Next: commit {path.name}, and nothing else with it", deploy)]))
+    if args.to is not None and (note := _big_move_note(stacks, after, args.color, project_dir_option)):
+        print(note)
+    if _in_git(args.project_dir):
+        deploy = advice.deploy_lines(project_dir_option, workflow, step.stack)
+        next_step = NextStep("commit", f"Next: commit {path.name}, and nothing else with it", deploy)
+    else:
+        verify = invocation.command("verify", "--wait", advice.VERIFY_WAIT, project_dir=project_dir_option)
+        next_step = NextStep(
+            "deploy",
+            "Next: deploy it (this folder is not in a git repository: no commit or pull request records the step)",
+            (Line(command=invocation.pulumi_command("up", step.stack, project_dir_option)), Line("then", verify)),
+        )
+    print("\n" + advice.render([next_step]))
     return ExitStatus.OK
+
+
+def _in_git(project_dir: Path) -> bool:
+    try:
+        git.git(project_dir, "rev-parse", "--git-dir")
+    except git.GitError:
+        return False
+    return True
+
+
+def _big_move_note(
+    before: list[weights.StackTraffic], after: list[weights.StackTraffic], color: str, project_dir: str | None
+) -> str | None:
+    """A note when one `--to` step moves more than half of the traffic to `color`: None otherwise."""
+    colors = [s.color for s in before]
+    share_before = weights.shares([s.weight for s in before])[colors.index(color)]
+    share_after = weights.shares([s.weight for s in after])[colors.index(color)]
+    if share_after - share_before <= 50:
+        return None
+    other = next(c for c in COLORS if c != color)
+    raise_old = invocation.command("shift", other, "--to", str(MAX_WEIGHT), project_dir=project_dir)
+    return (
+        f"note: this one step moves {color} from {weights.format_share(share_before)} to "
+        f"{weights.format_share(share_after)} of the traffic; for a fine canary, raise the old colour first "
+        f"({raise_old}), then give {color} a small weight"
+    )
 
 
 def _unmerged_refusal(project_dir: Path, step: weights.Step) -> str | None:
@@ -167,7 +212,9 @@ def _last_line(err: git.GitError) -> str:
     return str(err).strip().splitlines()[-1]
 
 
-def _apply(project_dir: Path, step: weights.Step, path: Path, original: bytes, edited: bytes) -> ExitStatus:
+def _apply(
+    project_dir: Path, step: weights.Step, path: Path, original: bytes, edited: bytes, workflow: Path | None
+) -> ExitStatus:
     """config set, commit, up: the commit holds the file as `pulumi config set` left it, and nothing that
     failed before `pulumi up` leaves a trace (the file is put back, no commit is made). A failed `pulumi up`
     keeps the commit: the stack may be partly updated, and the commit says what it was asked to become."""
@@ -178,7 +225,7 @@ def _apply(project_dir: Path, step: weights.Step, path: Path, original: bytes, e
     if (code := _pulumi(config_set, project_dir)) != 0:
         path.write_bytes(original)
         raise BluegreenError(
-            f"pulumi config set failed (exit {code}); {path.name} is back as it was: nothing was committed or deployed",
+            f"pulumi config set {_ended(code)}; {path.name} is back as it was: nothing was committed or deployed",
             ExitStatus.PROBLEM,
         )
     message = stackfiles.WeightChange(step.stack, path.name, step.before, step.after).commit_message()
@@ -197,14 +244,14 @@ def _apply(project_dir: Path, step: weights.Step, path: Path, original: bytes, e
         print(f"note: pulumi config set rewrote {path.name}; the commit holds its version: `git show {commit}`")
     project_dir_option = stackfiles.project_dir_option(project_dir)
     up = invocation.pulumi_command("up", step.stack, project_dir_option)
-    push = shlex.join(["git", *(["-C", project_dir_option] if project_dir_option else []), "push"])
+    push = invocation.git_command("push", project_dir=project_dir_option)
     verify = invocation.command("verify", "--wait", advice.VERIFY_WAIT, project_dir=project_dir_option)
     if (code := _pulumi(["pulumi", "up", "--stack", step.stack], project_dir)) != 0:
         undo = invocation.command(
             "shift", step.color, "--to", str(step.before), "--apply", project_dir=project_dir_option
         )
         raise BluegreenError(
-            f"pulumi up failed (exit {code}): stack {step.stack} may be unchanged or partly updated.\n"
+            f"pulumi up {_ended(code)}: stack {step.stack} may be unchanged or partly updated.\n"
             f"Commit {commit} ({path.name} at weight {step.after}) stays as HEAD, not pushed.\n"
             f"To finish the step, fix the cause, rerun `{up}`, then `{push}` and `{verify}`.\n"
             f"To undo it instead (commits weight {step.before} and deploys it): `{undo}`",
@@ -214,8 +261,30 @@ def _apply(project_dir: Path, step: weights.Step, path: Path, original: bytes, e
         f"\nChanged {path.name}: {stackfiles.WEIGHT_KEY} {step.before} → {step.after} (commit {commit}), "
         f"deployed to stack {step.stack}."
     )
-    print(f"\nNext: push the commit: {push}\nThen wait until Route 53 holds the new weights: {verify}")
+    if workflow is None:
+        print(f"\nNext: push the commit: {push}")
+    else:
+        # deploy.yml runs on every push to main (docs/ci.md): the commit goes to a branch of its own, for review.
+        branch = f"HEAD:shift-{step.stack}-{step.after}"
+        push_branch = invocation.git_command("push", "origin", branch, project_dir=project_dir_option)
+        print(
+            f"\nNext: get the commit into main through a pull request from a branch of its own: {push_branch}, then "
+            f"open it. Merging runs the deploy workflow ({advice.DEPLOY_WORKFLOW}); pushing straight to main would "
+            "run it too, without review"
+        )
+    print(f"Then wait until Route 53 holds the new weights: {verify}")
     return ExitStatus.OK
+
+
+def _ended(code: int) -> str:
+    """How a pulumi run ended: `failed (exit 7)`, or `interrupted (SIGINT)` when a signal ended it (a negative
+    return code is the signal's number: subprocess.Popen.returncode)."""
+    if code >= 0:
+        return f"failed (exit {code})"
+    try:
+        return f"interrupted ({signal.Signals(-code).name})"
+    except ValueError:
+        return f"interrupted (signal {-code})"
 
 
 def _pulumi(command: list[str], project_dir: Path) -> int:

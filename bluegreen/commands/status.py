@@ -173,7 +173,7 @@ def _path(situation: Situation, name: str) -> str:
 
 
 def _git(situation: Situation, *words: str) -> str:
-    return shlex.join(["git", *(["-C", situation.project_dir] if situation.project_dir else []), *words])
+    return invocation.git_command(*words, project_dir=situation.project_dir)
 
 
 def _commit_first(situation: Situation) -> NextStep:
