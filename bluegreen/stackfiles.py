@@ -160,6 +160,11 @@ class StackFiles:
     def names(self) -> list[str]:
         return sorted({*self.valid, *self.invalid})
 
+    def refuse_invalid(self) -> None:
+        """StackFilesError with every invalid file's report (SettingsError.report: the same header everywhere)."""
+        if self.invalid:
+            raise StackFilesError("\n".join(str(err) for err in self.invalid.values()))
+
 
 def read_working_tree(project_dir: Path) -> StackFiles:
     files = StackFiles()
@@ -529,21 +534,14 @@ def read_stacks(project_dir: Path) -> list[StackTraffic]:
     files = read_working_tree(project_dir)
     if not files.names:
         raise StackFilesError(f"no Pulumi.<stack>.yaml file in {project_dir}")
-    if files.invalid:
-        raise StackFilesError(
-            "\n".join(
-                "\n".join([f"{error.source} is invalid:", *[f"  - {p}" for p in error.problems]])
-                for error in files.invalid.values()
-            )
-        )
+    files.refuse_invalid()
     return [StackTraffic.from_settings(stack, settings) for stack, settings in files.valid.items()]
 
 
 def load_pair(project_dir: Path) -> StackPair:
     """Both colours' stack files, checked to agree on the zone, the domain and the shared hostnames."""
     files = read_working_tree(project_dir)
-    if files.invalid:
-        raise StackFilesError("\n".join(str(err) for err in files.invalid.values()))
+    files.refuse_invalid()
     stacks: dict[str, Settings] = {}
     regions: dict[str, str] = {}
     for name, settings in files.valid.items():

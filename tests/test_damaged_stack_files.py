@@ -95,3 +95,27 @@ def test_an_unquoted_wildcard_says_to_quote_it_and_that_wildcards_are_not_taken(
         "error: Pulumi.blue.yaml:12: *.example.com is read by YAML as an alias to an anchor, because it starts with "
         '`*`; quote it: "*.example.com". A hostname or the domain cannot be a wildcard: list each hostname\n'
     )
+
+
+def test_every_command_heads_an_invalid_stack_file_the_same_way(
+    committed_pair: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Valid YAML, an invalid setting: one report (SettingsError.report), whichever command read the file."""
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")  # no command may get as far as AWS
+    commands = {name: argv for name, argv in COMMANDS.items() if name not in ("check", "plan of its peer")}
+    commands |= {"judge": ["judge", "green"], "promote": ["promote", "green"]}
+    blue = committed_pair / "Pulumi.blue.yaml"
+    original = blue.read_bytes()
+    blue.write_bytes(original.replace(b"trafficWeight: 1 ", b"trafficWeight: 256 "))
+    errors = {}
+    try:
+        for name, argv in commands.items():
+            assert cli.main(["--project-dir", str(committed_pair), *argv]) == ExitStatus.USAGE, name
+            errors[name] = capsys.readouterr().err
+    finally:
+        blue.write_bytes(original)
+    report = (
+        "error: Pulumi.blue.yaml: 1 problem(s)\n"
+        "  - eks-bluegreen:trafficWeight = '256': must be 0..255, the range of a Route 53 weight\n"
+    )
+    assert errors == dict.fromkeys(commands, report)
