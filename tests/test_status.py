@@ -458,10 +458,11 @@ def test_status_with_a_step_committed_but_not_merged_says_to_merge_it_not_the_ne
 ) -> None:
     commit = _commit_a_step(tmp_path, bluegreen)
     result = bluegreen("status")
-    assert "shift" not in result.out.split("Phase:")[1]  # not the step after it
+    assert "bluegreen shift" not in result.out  # not the step after it
     assert result.out.endswith(
         f"Commit {commit} (Pulumi.green.yaml: trafficWeight 0 → 1) is not in origin/main yet: the weights above "
-        "are committed here but neither merged nor deployed. Merge and deploy that change before the next step:\n"
+        "are committed here but not merged, and not deployed unless `shift --apply` deployed them from here. Merge "
+        "and deploy that change before the next step:\n"
         "  push it, for its pull request: git push origin HEAD\n"
         "  then, once that change is merged: pulumi up --stack green\n"
         "  then: bluegreen verify --wait 600\n"

@@ -259,7 +259,8 @@ def _merge_first(unmerged: stackfiles.Unmerged, situation: Situation) -> NextSte
         "merge",
         f"Commit{'s' if len(unmerged.commits) > 1 else ''} {commits} ({changes}) "
         f"{'are' if len(unmerged.commits) > 1 else 'is'} not in {unmerged.at.name} yet: the weights above are "
-        "committed here but neither merged nor deployed. Merge and deploy that change before the next step",
+        "committed here but not merged, and not deployed unless `shift --apply` deployed them from here. Merge and "
+        "deploy that change before the next step",
         (
             Line("push it, for its pull request", push),
             *_deploy(situation, *(change.stack for change in unmerged.changes)),
