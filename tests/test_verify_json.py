@@ -114,6 +114,29 @@ def test_wait_lines_go_to_stderr_and_the_document_counts_attempts_and_pauses(
     assert document["matched"] is True
 
 
+def test_waited_seconds_is_rounded_to_a_tenth_whatever_the_clock_reads(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = write_project(tmp_path)
+    now = [1000.0]
+    sleeps: list[float] = []
+
+    def clock() -> float:
+        now[0] += 0.0094282  # each reading a little later than the last, as on a real clock
+        return now[0]
+
+    def sleep(seconds: float) -> None:
+        sleeps.append(seconds)
+        now[0] += seconds
+
+    with moto_zone() as client:
+        put(client, *colour_records("blue", 1))  # green's records never come: --wait 5 runs out
+        code, document, _ = verify_json(capsys, project, client, "--wait", "5", sleep=sleep, clock=clock)
+    assert code == ExitStatus.PROBLEM
+    assert sleeps[:2] == [1, 2] and sleeps[2] != round(sleeps[2], 1)  # the last pause: what was left of 5 s
+    assert document["wait"]["waited_seconds"] == round(sum(sleeps), 1)
+
+
 def test_only_goes_to_stderr_and_the_unchecked_colour_is_marked_in_each_row(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -342,7 +342,8 @@ def to_json(verification: Verification) -> dict[str, Any]:
         "wait": {
             "timeout_seconds": verification.wait_seconds,
             "attempts": verification.convergence.attempts,
-            "waited_seconds": verification.convergence.waited_seconds,
+            # To 0.1 s: the last pause is what was left of --wait, measured to the nanosecond (4.971641352000006).
+            "waited_seconds": round(verification.convergence.waited_seconds, 1),
         },
     }
 
