@@ -53,6 +53,14 @@ def render(steps: Sequence[NextStep]) -> str:
     return "\n".join(out)
 
 
+def commit_command(message: str | None, *names: str, project_dir: str | None = None) -> str:
+    """`git add -- FILES && git commit [-m MESSAGE] -- FILES`: a commit of exactly these project files, whatever
+    else is staged; with `git -C` when the project is elsewhere, so that it runs from where the user is."""
+    add = invocation.git_command("add", "--", *names, project_dir=project_dir)
+    with_message = ["-m", message] if message is not None else []
+    return f"{add} && " + invocation.git_command("commit", *with_message, "--", *names, project_dir=project_dir)
+
+
 def deploy_workflow(project_dir: Path) -> Path | None:
     """The workflow that deploys on merge, if the repository has it. GitHub runs the workflows of the
     repository's root; outside git, the project folder's."""

@@ -27,6 +27,8 @@ def test_shift_says_merging_deploys_where_the_deploy_workflow_exists(
     assert result.code == ExitStatus.OK, result.err
     assert result.out.endswith(
         "Next: commit Pulumi.green.yaml, and nothing else with it:\n"
+        "  git add -- Pulumi.green.yaml && git commit -m 'shift: green trafficWeight 0 → 1 (Pulumi.green.yaml)' "
+        "-- Pulumi.green.yaml\n"
         "  then open a pull request with that change alone: merging it deploys it (the deploy workflow runs "
         "`pulumi up`, then `bluegreen verify --wait 600`), so do not run `pulumi up` by hand\n"
         "  then, to see Route 53 agree from here: bluegreen verify --wait 600\n"

@@ -655,3 +655,19 @@ def test_status_json_with_one_colour_or_equal_versions(tmp_path: Path, bluegreen
     _, document = status_document(bluegreen)
     assert document["promotion_target"] is None
     assert [step["action"] for step in document["next_steps"]] == ["note", "move-traffic", "move-traffic"]
+
+
+def test_the_commit_line_for_a_project_elsewhere_runs_from_outside_the_repository(
+    tmp_path: Path, bluegreen: Run, history: Callable[..., None], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    history((1, 0))
+    monkeypatch.chdir(tmp_path.parent)  # outside the repository: `git add -- <path>` alone would fail here
+    shifted = bluegreen("shift", "green")
+    assert shifted.code == ExitStatus.OK, shifted.out + shifted.err
+    from_shift = next(line.strip() for line in shifted.out.splitlines() if " commit -m " in line)
+    from_status = next(line.strip() for line in bluegreen("status").out.splitlines() if " commit -m " in line)
+    assert from_shift == from_status
+    assert from_status.startswith(f"git -C {shlex.quote(str(tmp_path))} add -- Pulumi.green.yaml && ")
+    subprocess.run(["bash", "-c", from_status], cwd=tmp_path.parent, check=True, capture_output=True)
+    assert git(tmp_path, "status", "--porcelain") == ""
+    assert git(tmp_path, "log", "-1", "--format=%s").strip() == "shift: green trafficWeight 0 → 1 (Pulumi.green.yaml)"

@@ -117,8 +117,10 @@ def run(args: argparse.Namespace) -> ExitStatus:
     if args.to is not None and (note := _big_move_note(stacks, after, args.color, project_dir_option)):
         print(note)
     if _in_git(args.project_dir):
+        message = stackfiles.WeightChange(step.stack, path.name, step.before, step.after).commit_message()
+        commit = Line(command=advice.commit_command(message, path.name, project_dir=project_dir_option))
         deploy = advice.deploy_lines(project_dir_option, workflow, step.stack)
-        next_step = NextStep("commit", f"Next: commit {path.name}, and nothing else with it", deploy)
+        next_step = NextStep("commit", f"Next: commit {path.name}, and nothing else with it", (commit, *deploy))
     else:
         verify = invocation.command("verify", "--wait", advice.VERIFY_WAIT, project_dir=project_dir_option)
         next_step = NextStep(

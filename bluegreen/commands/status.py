@@ -9,7 +9,6 @@ is one list of NextStep items that the text and the `--json` document both print
 from __future__ import annotations
 
 import argparse
-import shlex
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -167,11 +166,6 @@ def _take(
     return (Line(weights.describe_step(step, stacks)), Line(command=command), *_deploy(situation, step.stack))
 
 
-def _path(situation: Situation, name: str) -> str:
-    """A project file's path as commands printed for the current folder name it."""
-    return name if situation.project_dir is None else str(Path(situation.project_dir) / name)
-
-
 def _git(situation: Situation, *words: str) -> str:
     return invocation.git_command(*words, project_dir=situation.project_dir)
 
@@ -189,15 +183,13 @@ def _commit_first(situation: Situation) -> NextStep:
             "commit",
             f"Nothing is committed yet: {working_tree}. Make the first commit (review `git status`: "
             "everything it lists goes in), then take the first step",
-            (Line(command="git add --all && git commit"), status),
+            (Line(command=f"{_git(situation, 'add', '--all')} && {_git(situation, 'commit')}"), status),
         )
     steps = [change.weight for change in situation.changes if change.weight and not change.other]
     others = [change for change in situation.changes if change.other]
     if len(steps) == 1 and not others:
         (step,) = steps
-        paths = [_path(situation, step.file)]
-        commit = shlex.join(["git", "add", "--", *paths]) + " && "
-        commit += shlex.join(["git", "commit", "-m", step.commit_message(), "--", *paths])
+        commit = advice.commit_command(step.commit_message(), step.file, project_dir=situation.project_dir)
         return NextStep(
             "commit",
             f"{listed}: {working_tree}. Commit {'it' if one else 'them'} alone, then deploy",
@@ -231,11 +223,10 @@ def _commit_first(situation: Situation) -> NextStep:
                 lines.append(Line(f"undo {weight.describe()} for now", _git(situation, "restore", "--", change.file)))
             lines.append(Line("and make that step again once the settings are merged and deployed"))
         if not weighed:
-            paths = [_path(situation, name) for name in files]
             lines.append(
                 Line(
                     "commit, with a message that says what changed",
-                    shlex.join(["git", "add", "--", *paths]) + " && " + shlex.join(["git", "commit", "--", *paths]),
+                    advice.commit_command(None, *files, project_dir=situation.project_dir),
                 )
             )
             lines += _deploy(situation, *(str(stackfiles.stack_of(name)) for name in files))
