@@ -6,9 +6,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bluegreen import git, invocation
+
+if TYPE_CHECKING:
+    from bluegreen.stackfiles import DeployRef
 
 DEPLOY_WORKFLOW = ".github/workflows/deploy.yml"
 VERIFY_WAIT = "600"  # seconds, as long as the deploy workflow waits for Route 53
@@ -59,6 +62,23 @@ def commit_command(message: str | None, *names: str, project_dir: str | None = N
     add = invocation.git_command("add", "--", *names, project_dir=project_dir)
     with_message = ["-m", message] if message is not None else []
     return f"{add} && " + invocation.git_command("commit", *with_message, "--", *names, project_dir=project_dir)
+
+
+def push_for_review(at: DeployRef | None, branch: str, project_dir: str | None = None) -> Line:
+    """How to push a committed step for its pull request. On the deploying branch itself (main) it goes to a
+    branch of its own, `branch`: pushing main would merge it without review, and with the deploy workflow
+    deploy it. On another branch, that branch to its namesake (plain `git push` refuses when its upstream is
+    origin/main). Without a known remote, plain `git push`."""
+    if at is None:
+        return Line("push the commit", invocation.git_command("push", project_dir=project_dir))
+    if at.on_deploying_branch:
+        return Line(
+            f"push it to a branch of its own, for its pull request (pushing {at.branch} itself would skip the review)",
+            invocation.git_command("push", at.remote, f"HEAD:{branch}", project_dir=project_dir),
+        )
+    return Line(
+        "push it, for its pull request", invocation.git_command("push", at.remote, "HEAD", project_dir=project_dir)
+    )
 
 
 def deploy_workflow(project_dir: Path) -> Path | None:

@@ -316,11 +316,17 @@ class DeployRef:
 
     ref: str  # full name, e.g. refs/remotes/origin/main
     remote: str  # e.g. origin
+    branch: str  # the current branch, e.g. main or shift-green
 
     @property
     def name(self) -> str:
         """As the user writes it: origin/main."""
         return self.ref.removeprefix("refs/remotes/").removeprefix("refs/heads/")
+
+    @property
+    def on_deploying_branch(self) -> bool:
+        """The current branch is the deploying one (main): pushing it would merge without review."""
+        return self.name.removeprefix(f"{self.remote}/") == self.branch
 
 
 @dataclass(frozen=True)
@@ -354,7 +360,7 @@ def deploy_ref(project_dir: Path) -> DeployRef | None:
     upstream, remote = current[3] or None, current[4] or "origin"
     default = next((row[2] for row in rows if row[1] == f"refs/remotes/{remote}/HEAD" and row[2]), None)
     ref = default or upstream
-    return DeployRef(ref, remote) if ref else None
+    return DeployRef(ref, remote, current[1].removeprefix("refs/heads/")) if ref else None
 
 
 def unmerged_weights(project_dir: Path) -> Unmerged | None:

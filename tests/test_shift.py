@@ -313,7 +313,7 @@ def test_shift_apply_keeps_the_commit_when_up_fails_and_says_how_to_finish_or_un
         "error: pulumi up failed (exit 7): stack green may be unchanged or partly updated.\n"
         f"Commit {commit} (Pulumi.green.yaml at weight 1) stays as HEAD, not pushed.\n"
         f"To finish the step, fix the cause, rerun `pulumi up --stack green --cwd {project}`, then "
-        f"`git -C {project} push` and `bluegreen --project-dir {project} verify --wait 600`.\n"
+        f"push the commit: `git -C {project} push`, and `bluegreen --project-dir {project} verify --wait 600`.\n"
         f"To undo it instead (commits weight 0 and deploys it): `{undo}`\n"
     )
 
@@ -352,18 +352,23 @@ def test_shift_apply_where_merging_deploys_says_it_bypasses_review_and_to_push_f
     (project / ".github" / "workflows" / "deploy.yml").write_text("name: deploy\n")
     git(project, "add", ".github")
     git(project, "commit", "--quiet", "--message", "deploy workflow")
+    clone_on_a_branch(project)
+    git(project, "checkout", "--quiet", "-B", "main", "origin/main")  # on main itself, as a solo operator is
     result = bluegreen("shift", "green", "--apply", project=project)
     assert result.code == ExitStatus.OK, result.err
     assert result.out.startswith(
         "note: this repository deploys on merge (.github/workflows/deploy.yml): --apply deploys stack green from "
         "here, outside review; the usual way is the same command without --apply, and a pull request\n"
     )
-    assert f"Next: push the commit: git -C {project} push\n" not in result.out
+    commit = git(project, "rev-parse", "--short", "HEAD").strip()
     assert (
-        "\nNext: get the commit into main through a pull request from a branch of its own: "
-        f"git -C {project} push origin HEAD:shift-green-1, then open it. Merging runs the deploy workflow "
-        "(.github/workflows/deploy.yml); pushing straight to main would run it too, without review\n"
+        "\nNext: push it to a branch of its own, for its pull request (pushing main itself would skip the review): "
+        f"git -C {project} push origin HEAD:shift-green-1-{commit}\n"
+        "Merging its pull request runs the deploy workflow (.github/workflows/deploy.yml) for this commit again; "
+        "pushing straight to main would run it too, without review\n"
     ) in result.out
+    subprocess.run(["bash", "-c", f"git -C {project} push --quiet origin HEAD:shift-green-1-{commit}"], check=True)
+    assert git(project, "rev-parse", f"origin/shift-green-1-{commit}").strip() != ""
 
 
 def test_shift_apply_without_pulumi_changes_nothing(

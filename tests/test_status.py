@@ -483,6 +483,20 @@ def test_status_with_a_step_committed_but_not_merged_says_to_merge_it_not_the_ne
     assert status_document(bluegreen)[1]["unmerged"] == {"ref": "origin/main", "commits": [], "changes": []}
 
 
+def test_status_on_main_itself_pushes_an_unmerged_step_to_a_branch_of_its_own(
+    tmp_path: Path, bluegreen: Run, clone: Path
+) -> None:
+    git(tmp_path, "checkout", "--quiet", "-B", "main", "origin/main")
+    commit = _commit_a_step(tmp_path, bluegreen)
+    push = (
+        "  push it to a branch of its own, for its pull request (pushing main itself would skip the review): "
+        f"git push origin HEAD:shift-green-1-{commit}\n"
+    )
+    assert push in bluegreen("status").out
+    subprocess.run(["bash", "-c", push.split(": ")[-1]], cwd=tmp_path, check=True, capture_output=True)
+    assert git(tmp_path, "rev-parse", "origin/main") != git(tmp_path, "rev-parse", "HEAD")  # main was not pushed
+
+
 def test_status_of_an_unmerged_step_where_merging_deploys(tmp_path: Path, bluegreen: Run, clone: Path) -> None:
     (tmp_path / ".github" / "workflows").mkdir(parents=True)
     (tmp_path / ".github" / "workflows" / "deploy.yml").write_text("name: deploy\n")

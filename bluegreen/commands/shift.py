@@ -246,7 +246,9 @@ def _apply(
         print(f"note: pulumi config set rewrote {path.name}; the commit holds its version: `git show {commit}`")
     project_dir_option = stackfiles.project_dir_option(project_dir)
     up = invocation.pulumi_command("up", step.stack, project_dir_option)
-    push = invocation.git_command("push", project_dir=project_dir_option)
+    push = advice.push_for_review(
+        stackfiles.deploy_ref(project_dir), f"shift-{step.stack}-{step.after}-{commit}", project_dir_option
+    )
     verify = invocation.command("verify", "--wait", advice.VERIFY_WAIT, project_dir=project_dir_option)
     if (code := _pulumi(["pulumi", "up", "--stack", step.stack], project_dir)) != 0:
         undo = invocation.command(
@@ -255,7 +257,7 @@ def _apply(
         raise BluegreenError(
             f"pulumi up {_ended(code)}: stack {step.stack} may be unchanged or partly updated.\n"
             f"Commit {commit} ({path.name} at weight {step.after}) stays as HEAD, not pushed.\n"
-            f"To finish the step, fix the cause, rerun `{up}`, then `{push}` and `{verify}`.\n"
+            f"To finish the step, fix the cause, rerun `{up}`, then {push.text}: `{push.command}`, and `{verify}`.\n"
             f"To undo it instead (commits weight {step.before} and deploys it): `{undo}`",
             ExitStatus.PROBLEM,
         )
@@ -263,16 +265,12 @@ def _apply(
         f"\nChanged {path.name}: {stackfiles.WEIGHT_KEY} {step.before} → {step.after} (commit {commit}), "
         f"deployed to stack {step.stack}."
     )
-    if workflow is None:
-        print(f"\nNext: push the commit: {push}")
-    else:
-        # deploy.yml runs on every push to main (docs/ci.md): the commit goes to a branch of its own, for review.
-        branch = f"HEAD:shift-{step.stack}-{step.after}"
-        push_branch = invocation.git_command("push", "origin", branch, project_dir=project_dir_option)
+    print(f"\nNext: {push.text}: {push.command}")
+    if workflow is not None:
+        # deploy.yml runs on every push to main (docs/ci.md): the commit reaches main through a pull request.
         print(
-            f"\nNext: get the commit into main through a pull request from a branch of its own: {push_branch}, then "
-            f"open it. Merging runs the deploy workflow ({advice.DEPLOY_WORKFLOW}); pushing straight to main would "
-            "run it too, without review"
+            f"Merging its pull request runs the deploy workflow ({advice.DEPLOY_WORKFLOW}) for this commit again; "
+            "pushing straight to main would run it too, without review"
         )
     print(f"Then wait until Route 53 holds the new weights: {verify}")
     return ExitStatus.OK

@@ -244,8 +244,10 @@ def _merge_first(unmerged: stackfiles.Unmerged, situation: Situation) -> NextSte
     (a second stack's weight in the same pull request is what `check` refuses)."""
     commits = ", ".join(unmerged.commits)
     changes = "; ".join(change.describe() for change in unmerged.changes)
-    # The branch to its namesake on the remote: plain `git push` refuses when the upstream is origin/main.
-    push = _git(situation, "push", unmerged.at.remote, "HEAD")
+    first = unmerged.changes[0]
+    push = advice.push_for_review(
+        unmerged.at, f"shift-{first.stack}-{first.after}-{unmerged.commits[0]}", situation.project_dir
+    )
     return NextStep(
         "merge",
         f"Commit{'s' if len(unmerged.commits) > 1 else ''} {commits} ({changes}) "
@@ -253,7 +255,7 @@ def _merge_first(unmerged: stackfiles.Unmerged, situation: Situation) -> NextSte
         "committed here but not merged, and not deployed unless `shift --apply` deployed them from here. Merge and "
         "deploy that change before the next step",
         (
-            Line("push it, for its pull request", push),
+            push,
             *_deploy(situation, *(change.stack for change in unmerged.changes)),
             Line(f"then, so that {unmerged.at.name} here has the merge", _git(situation, "fetch", unmerged.at.remote)),
             Line("and for the step after it", _bluegreen(situation, "status")),
