@@ -331,11 +331,15 @@ class DeployRef:
 
 @dataclass(frozen=True)
 class Unmerged:
-    """Weight changes committed on the current branch that the deploying ref does not have yet."""
+    """Stack-file changes committed on the current branch that the deploying ref does not have yet."""
 
     at: DeployRef
     changes: tuple[WeightChange, ...]  # empty when every committed weight is in `at`
     commits: tuple[str, ...]  # short ids, newest first, of the commits not in `at` that change those files
+    settings: tuple[str, ...] = ()  # stack files whose other settings (not the weight) differ from `at`'s
+
+    def __bool__(self) -> bool:
+        return bool(self.changes or self.settings)
 
 
 def deploy_ref(project_dir: Path) -> DeployRef | None:
@@ -363,11 +367,12 @@ def deploy_ref(project_dir: Path) -> DeployRef | None:
     return DeployRef(ref, remote, current[1].removeprefix("refs/heads/")) if ref else None
 
 
-def unmerged_weights(project_dir: Path) -> Unmerged | None:
-    """The weight changes committed on the current branch (since it left `deploy_ref`) that `deploy_ref`'s
-    files do not hold: committed, but neither merged nor deployed. None when no deploying ref is known (see
-    `deploy_ref`). Each weight is read with the one reader, as `committed_splits` reads it. Two git runs
-    when nothing is waiting (the refs, one diff): status stays fast."""
+def unmerged_changes(project_dir: Path) -> Unmerged | None:
+    """The stack-file changes committed on the current branch (since it left `deploy_ref`) that `deploy_ref`'s
+    files do not hold: committed, but neither merged nor deployed. Weights and other settings apart, since a
+    pull request may hold one weight change or settings changes, not both (`check`). None when no deploying
+    ref is known (see `deploy_ref`). Each weight is read with the one reader, as `committed_splits` reads
+    it. Two git runs when nothing is waiting (the refs, one diff): status stays fast."""
     at = deploy_ref(project_dir)
     if at is None:
         return None
@@ -380,7 +385,7 @@ def unmerged_weights(project_dir: Path) -> Unmerged | None:
         blobs = _cat_file(project_dir, [f"{rev}:./{name}" for name in names for rev in (at.ref, "HEAD")])
     except GitError:
         return None
-    changes = []
+    changes, settings = [], []
     for n, name in enumerate(names):
         merged, head = blobs[2 * n], blobs[2 * n + 1]
         read_head = _color_and_weight(head[1]) if head else None
@@ -388,10 +393,14 @@ def unmerged_weights(project_dir: Path) -> Unmerged | None:
         before = read_merged[1] if read_merged else 0  # a stack file not there yet has no record: weight 0
         if read_head is not None and read_head[1] != before:
             changes.append(WeightChange(str(stack_of(name)), name, before, read_head[1]))
-    if not changes:
+        texts = [blob[1].decode(errors="replace") if blob else "" for blob in (merged, head)]
+        if texts[0] != texts[1] and not only_the_weight_line_differs(*texts):
+            settings.append(name)
+    if not changes and not settings:
         return Unmerged(at, (), ())
-    log = git(project_dir, "log", "--format=%h", f"{at.ref}..HEAD", "--", *(c.file for c in changes))
-    return Unmerged(at, tuple(changes), tuple(log.decode().split()))
+    files = sorted({*(c.file for c in changes), *settings})
+    log = git(project_dir, "log", "--format=%h", f"{at.ref}..HEAD", "--", *files)
+    return Unmerged(at, tuple(changes), tuple(log.decode().split()), tuple(settings))
 
 
 @dataclass(frozen=True)

@@ -474,13 +474,39 @@ def test_status_with_a_step_committed_but_not_merged_says_to_merge_it_not_the_ne
         "ref": "origin/main",
         "commits": [commit],
         "changes": [{"stack": "green", "file": "Pulumi.green.yaml", "before": 0, "after": 1}],
+        "settings": [],
     }
     assert document["next_steps"][0]["action"] == "merge"
 
     git(tmp_path, "push", "--quiet", "origin", "HEAD:main")  # merged (and origin/main here has it)
     result = bluegreen("status")
     assert "Next step of the promotion to green (1.34):\n  stack blue: trafficWeight 1 → 0" in result.out
-    assert status_document(bluegreen)[1]["unmerged"] == {"ref": "origin/main", "commits": [], "changes": []}
+    assert status_document(bluegreen)[1]["unmerged"] == {
+        "ref": "origin/main",
+        "commits": [],
+        "changes": [],
+        "settings": [],
+    }
+
+
+def test_status_with_a_settings_change_committed_but_not_merged_says_to_merge_it_first(
+    tmp_path: Path, bluegreen: Run, clone: Path
+) -> None:
+    git(tmp_path, "push", "--quiet", "origin", "HEAD:main")
+    write_stack(tmp_path, "green", 0, extra="  eks-bluegreen:demo: false\n")
+    git(tmp_path, "commit", "--quiet", "--all", "--message", "green: no demo")
+    commit = git(tmp_path, "rev-parse", "--short", "HEAD").strip()
+    result = bluegreen("status")
+    assert "Next step of the promotion" not in result.out
+    assert (
+        f"Commit {commit} (Pulumi.green.yaml: settings) is not in origin/main yet: that change is committed here but "
+        "not merged"
+    ) in result.out
+    assert status_document(bluegreen)[1]["unmerged"]["settings"] == ["Pulumi.green.yaml"]
+    refused = bluegreen("shift", "green")  # the step would share the settings change's pull request
+    assert refused.code == ExitStatus.PROBLEM
+    assert refused.out.startswith(f"refused: commit {commit} (Pulumi.green.yaml: settings) is not in origin/main yet")
+    assert "a weight change goes alone in its pull request, apart from settings changes" in refused.out
 
 
 def test_status_on_main_itself_pushes_an_unmerged_step_to_a_branch_of_its_own(

@@ -159,19 +159,24 @@ def _big_move_note(
 
 
 def _unmerged_refusal(project_dir: Path, step: weights.Step) -> str | None:
-    """Why the step would put a second stack's weight into the pull request (`check` refuses that): a weight
-    change of another stack is committed here but not yet in the deploying ref. None when there is none."""
-    unmerged = stackfiles.unmerged_weights(project_dir)
+    """Why the step would share a pull request with what `check` refuses beside it: another stack's weight
+    change, or a settings change, committed here but not yet in the deploying ref. None when there is none."""
+    unmerged = stackfiles.unmerged_changes(project_dir)
     others = [change for change in unmerged.changes if change.stack != step.stack] if unmerged else []
-    if not unmerged or not others:
+    if not unmerged or not (others or unmerged.settings):
         return None
     commits = ", ".join(unmerged.commits)
+    what = [c.describe() for c in others] + [f"{name}: settings" for name in unmerged.settings]
+    rule = (
+        "a pull request changes one stack's weight (`bluegreen check` refuses two)"
+        if others
+        else "a weight change goes alone in its pull request, apart from settings changes (`bluegreen check`)"
+    )
     return (
-        f"commit{'s' if len(unmerged.commits) > 1 else ''} {commits} ({'; '.join(c.describe() for c in others)}) "
+        f"commit{'s' if len(unmerged.commits) > 1 else ''} {commits} ({'; '.join(what)}) "
         f"{'are' if len(unmerged.commits) > 1 else 'is'} not in {unmerged.at.name} yet, and this step changes stack "
-        f"{step.stack}'s weight: a pull request changes one stack's weight (`bluegreen check` refuses two). "
-        "Push it, merge it and deploy it, then take the next step (`bluegreen status` says when); nothing was "
-        "changed"
+        f"{step.stack}'s weight: {rule}. Push it, merge it and deploy it, then take the next step "
+        "(`bluegreen status` says when); nothing was changed"
     )
 
 

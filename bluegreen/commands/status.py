@@ -65,7 +65,7 @@ def read_situation(project_dir: Path, stacks: Sequence[weights.StackTraffic]) ->
         unknown_because if way == weights.UNKNOWN else "",
         uncommitted,
         tuple(changes) if changes is not None else None,
-        stackfiles.unmerged_weights(project_dir),
+        stackfiles.unmerged_changes(project_dir),
     )
 
 
@@ -82,7 +82,7 @@ def next_steps(stacks: Sequence[weights.StackTraffic], situation: Situation) -> 
         ]
     if situation.uncommitted:
         return [_commit_first(situation)]  # shift refuses a second step on top of it
-    if situation.unmerged and situation.unmerged.changes:
+    if situation.unmerged:
         return [_merge_first(situation.unmerged, situation)]  # so does check: one stack's weight per pull request
     if pending := weights.tls_pending(stacks):
         return [
@@ -240,23 +240,30 @@ def _commit_first(situation: Situation) -> NextStep:
 
 
 def _merge_first(unmerged: stackfiles.Unmerged, situation: Situation) -> NextStep:
-    """A weight change committed here but not in the deploying ref: it is the next step, not the one after it
-    (a second stack's weight in the same pull request is what `check` refuses)."""
+    """A stack-file change committed here but not in the deploying ref: it is the next step, not the one after
+    it (a second stack's weight, or a weight beside settings, in the same pull request is what `check` refuses)."""
     commits = ", ".join(unmerged.commits)
-    changes = "; ".join(change.describe() for change in unmerged.changes)
-    first = unmerged.changes[0]
-    push = advice.push_for_review(
-        unmerged.at, f"shift-{first.stack}-{first.after}-{unmerged.commits[0]}", situation.project_dir
+    changes = "; ".join(
+        [change.describe() for change in unmerged.changes] + [f"{name}: settings" for name in unmerged.settings]
+    )
+    if unmerged.changes:
+        branch = f"shift-{unmerged.changes[0].stack}-{unmerged.changes[0].after}-{unmerged.commits[0]}"
+    else:
+        branch = f"settings-{stackfiles.stack_of(unmerged.settings[0])}-{unmerged.commits[0]}"
+    push = advice.push_for_review(unmerged.at, branch, situation.project_dir)
+    stacks = dict.fromkeys(
+        [change.stack for change in unmerged.changes] + [str(stackfiles.stack_of(name)) for name in unmerged.settings]
     )
     return NextStep(
         "merge",
         f"Commit{'s' if len(unmerged.commits) > 1 else ''} {commits} ({changes}) "
-        f"{'are' if len(unmerged.commits) > 1 else 'is'} not in {unmerged.at.name} yet: the weights above are "
+        f"{'are' if len(unmerged.commits) > 1 else 'is'} not in {unmerged.at.name} yet: "
+        f"{'the weights above are' if unmerged.changes and not unmerged.settings else 'that change is'} "
         "committed here but not merged, and not deployed unless `shift --apply` deployed them from here. Merge and "
         "deploy that change before the next step",
         (
             push,
-            *_deploy(situation, *(change.stack for change in unmerged.changes)),
+            *_deploy(situation, *stacks),
             Line(f"then, so that {unmerged.at.name} here has the merge", _git(situation, "fetch", unmerged.at.remote)),
             Line("and for the step after it", _bluegreen(situation, "status")),
         ),
@@ -357,7 +364,7 @@ def _document(
         "direction_from": situation.came_from
         and {"commit": situation.came_from.commit, "weights": dict(situation.came_from.weights)},
         "uncommitted": list(situation.uncommitted),
-        "unmerged": situation.unmerged and _unmerged_document(situation.unmerged),
+        "unmerged": _unmerged_document(situation.unmerged) if situation.unmerged is not None else None,
         "deploy_workflow": str(situation.deploy_workflow) if situation.deploy_workflow else None,
         "problems": list(problems),
         "next_steps": [step.as_json() for step in steps],
@@ -369,4 +376,5 @@ def _unmerged_document(unmerged: stackfiles.Unmerged) -> dict[str, Any]:
         "ref": unmerged.at.name,
         "commits": list(unmerged.commits),
         "changes": [{"stack": c.stack, "file": c.file, "before": c.before, "after": c.after} for c in unmerged.changes],
+        "settings": list(unmerged.settings),
     }
