@@ -153,3 +153,12 @@ def test_the_readme_evaluates_the_zsh_script_which_registers_itself_only_under_e
     readme = (PROJECT_DIR / "README.md").read_text()
     assert 'eval "$(.venv/bin/bluegreen completion zsh)"' in readme
     assert "source <(.venv/bin/bluegreen completion zsh)" not in readme
+
+
+def test_bash_after_the_subcommand_takes_project_dir_with_a_space_not_with_equals(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """What the README says of the `=` form after the subcommand: shtab counts the value as STACK."""
+    completion = script(capsys, "bash")
+    assert bash_completes(completion, f"bluegreen plan --project-dir {PROJECT_DIR} ", tmp_path) == ["blue", "green"]
+    assert bash_completes(completion, f"bluegreen plan --project-dir={PROJECT_DIR} ", tmp_path) == []
