@@ -12,7 +12,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -340,6 +340,17 @@ class Unmerged:
 
     def __bool__(self) -> bool:
         return bool(self.changes or self.settings)
+
+    def not_in_ref_yet(self, weights: Sequence[WeightChange] | None = None) -> str:
+        """'commit 1a2b3c4 (Pulumi.green.yaml: trafficWeight 0 → 1) is not in origin/main yet', naming the
+        settings changes and `weights` (all the weight changes when None)."""
+        named = self.changes if weights is None else weights
+        what = [change.describe() for change in named] + [f"{name}: settings" for name in self.settings]
+        several = len(self.commits) > 1
+        return (
+            f"commit{'s' if several else ''} {', '.join(self.commits)} ({'; '.join(what)}) "
+            f"{'are' if several else 'is'} not in {self.at.name} yet"
+        )
 
 
 def deploy_ref(project_dir: Path) -> DeployRef | None:

@@ -165,18 +165,14 @@ def _unmerged_refusal(project_dir: Path, step: weights.Step) -> str | None:
     others = [change for change in unmerged.changes if change.stack != step.stack] if unmerged else []
     if not unmerged or not (others or unmerged.settings):
         return None
-    commits = ", ".join(unmerged.commits)
-    what = [c.describe() for c in others] + [f"{name}: settings" for name in unmerged.settings]
     rule = (
         "a pull request changes one stack's weight (`bluegreen check` refuses two)"
         if others
         else "a weight change goes alone in its pull request, apart from settings changes (`bluegreen check`)"
     )
     return (
-        f"commit{'s' if len(unmerged.commits) > 1 else ''} {commits} ({'; '.join(what)}) "
-        f"{'are' if len(unmerged.commits) > 1 else 'is'} not in {unmerged.at.name} yet, and this step changes stack "
-        f"{step.stack}'s weight: {rule}. Push it, merge it and deploy it, then take the next step "
-        "(`bluegreen status` says when); nothing was changed"
+        f"{unmerged.not_in_ref_yet(others)}, and this step changes stack {step.stack}'s weight: {rule}. "
+        "Push it, merge it and deploy it, then take the next step (`bluegreen status` says when); nothing was changed"
     )
 
 

@@ -242,22 +242,18 @@ def _commit_first(situation: Situation) -> NextStep:
 def _merge_first(unmerged: stackfiles.Unmerged, situation: Situation) -> NextStep:
     """A stack-file change committed here but not in the deploying ref: it is the next step, not the one after
     it (a second stack's weight, or a weight beside settings, in the same pull request is what `check` refuses)."""
-    commits = ", ".join(unmerged.commits)
-    changes = "; ".join(
-        [change.describe() for change in unmerged.changes] + [f"{name}: settings" for name in unmerged.settings]
-    )
     if unmerged.changes:
         branch = f"shift-{unmerged.changes[0].stack}-{unmerged.changes[0].after}-{unmerged.commits[0]}"
     else:
         branch = f"settings-{stackfiles.stack_of(unmerged.settings[0])}-{unmerged.commits[0]}"
     push = advice.push_for_review(unmerged.at, branch, situation.project_dir)
+    waiting = unmerged.not_in_ref_yet()
     stacks = dict.fromkeys(
         [change.stack for change in unmerged.changes] + [str(stackfiles.stack_of(name)) for name in unmerged.settings]
     )
     return NextStep(
         "merge",
-        f"Commit{'s' if len(unmerged.commits) > 1 else ''} {commits} ({changes}) "
-        f"{'are' if len(unmerged.commits) > 1 else 'is'} not in {unmerged.at.name} yet: "
+        f"{waiting[:1].upper()}{waiting[1:]}: "
         f"{'the weights above are' if unmerged.changes and not unmerged.settings else 'that change is'} "
         "committed here but not merged, and not deployed unless `shift --apply` deployed them from here. Merge and "
         "deploy that change before the next step",
