@@ -117,10 +117,6 @@ def when_applied(resources: Iterable[pulumi.Resource], commit: str) -> pulumi.Ou
 # --- reading the stack files ---------------------------------------------------------------------------
 
 
-def is_program_file(path: str) -> bool:
-    return path in PROGRAM_FILES or path.startswith(PROGRAM_DIRS)
-
-
 def _document(text: str, where: str) -> dict[str, Any]:
     from ruamel.yaml import YAML  # imported here: the program imports this module only to record its commit
     from ruamel.yaml.error import YAMLError

@@ -204,10 +204,6 @@ class Result:
     def verdicts(self) -> list[Verdict]:
         return [e.verdict for e in self.events if e.verdict is not None]
 
-    def passed_steps(self) -> list[Mapping[str, int]]:
-        """The weights of every step whose bake passed."""
-        return [e.weights for e in self.events if e.kind == "verdict" and e.verdict and e.text.startswith("passed")]
-
 
 def commit_message(move: Move, weights_after: Mapping[str, int], headline: str, body: Sequence[str] = ()) -> str:
     shares_after = dict(zip(weights_after, shares(list(weights_after.values())), strict=True))
