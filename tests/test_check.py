@@ -2,27 +2,20 @@
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from bluegreen.exits import ExitStatus
 from tests.support.cli import NEW_HOSTNAME, Run, write_pair, write_stack
-
-
-def git(project: Path, *args: str) -> None:
-    identity = ["-c", "user.name=test", "-c", "user.email=test@example.com", "-c", "commit.gpgsign=false"]
-    subprocess.run(["git", *identity, *args], cwd=project, check=True, capture_output=True)
+from tests.support.git import commit_all, git
 
 
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
     """A git repository whose HEAD holds blue at weight 1 and green at 0."""
     write_pair(tmp_path, 1, 0)
-    git(tmp_path, "init", "-q")
-    git(tmp_path, "add", ".")
-    git(tmp_path, "commit", "-q", "-m", "blue live")
+    commit_all(tmp_path, "blue live")
     return tmp_path
 
 
@@ -93,9 +86,7 @@ def test_check_refuses_an_invalid_stack_file_with_exit_2(repo: Path, bluegreen: 
 
 def test_check_accepts_a_new_stack_at_weight_0_and_notes_a_removed_one(tmp_path: Path, bluegreen: Run) -> None:
     write_stack(tmp_path, "blue", 1)
-    git(tmp_path, "init", "-q")
-    git(tmp_path, "add", ".")
-    git(tmp_path, "commit", "-q", "-m", "blue only")
+    commit_all(tmp_path, "blue only")
     write_stack(tmp_path, "green", 0)
     result = bluegreen("check", "--base", "HEAD")
     assert result.code == ExitStatus.OK, result.out

@@ -6,7 +6,6 @@ In process, so that a traceback would fail the test as the exception it is.
 from __future__ import annotations
 
 import re
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -14,6 +13,7 @@ import pytest
 from bluegreen import cli
 from bluegreen.exits import ExitStatus
 from tests.support.cli import stack_text, write_pair
+from tests.support.git import commit_all
 
 BLUE = stack_text("blue", 1, "1.33")
 COLOR_LINE = "  eks-bluegreen:color: blue\n"
@@ -49,9 +49,7 @@ def committed_pair(tmp_path_factory: pytest.TempPathFactory) -> Path:
     project = tmp_path_factory.mktemp("project")
     (project / "Pulumi.yaml").write_text("name: eks-bluegreen\nruntime: python\n")
     write_pair(project, 1, 0)
-    identity = ["-c", "user.name=test", "-c", "user.email=test@example.com", "-c", "commit.gpgsign=false"]
-    for args in (["init", "-q"], ["add", "."], ["commit", "-qm", "pair"]):
-        subprocess.run(["git", *identity, *args], cwd=project, check=True, capture_output=True)
+    commit_all(project, "pair")
     return project
 
 

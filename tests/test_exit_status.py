@@ -7,7 +7,6 @@ failed: for 2 and 3, what stopped the command is on stderr as `error: …` (blue
 from __future__ import annotations
 
 import contextlib
-import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from moto import mock_aws
 
 from bluegreen import cli
 from bluegreen.exits import ExitStatus
+from tests.support.git import commit_all
 from tests.support.route53 import HOST, moto_zone, write_project
 
 Setup = Callable[[Path], object]
@@ -33,10 +33,8 @@ def committed(blue: int, green: int) -> Setup:
     """A git repository whose HEAD holds the pair (1, 0), and (blue, green) in the working tree."""
 
     def setup(project: Path) -> None:
-        identity = ["-c", "user.name=test", "-c", "user.email=test@example.com", "-c", "commit.gpgsign=false"]
         write_project(project, (1, 0))
-        for args in (["init", "-q"], ["add", "."], ["commit", "-qm", "pair"]):
-            subprocess.run(["git", *identity, *args], cwd=project, check=True, capture_output=True)
+        commit_all(project, "pair")
         write_project(project, (blue, green))
 
     return setup

@@ -4,12 +4,12 @@ standby colour first)."""
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 from bluegreen.exits import ExitStatus
 from tests.conftest import PROJECT_DIR
 from tests.support.cli import Run, write_stack
+from tests.support.git import commit_all, git
 
 PLAIN = "  eks-bluegreen:tls: false\n"
 
@@ -17,17 +17,6 @@ PLAIN = "  eks-bluegreen:tls: false\n"
 def write(project: Path, blue: int, green: int, *, blue_tls: bool, green_tls: bool) -> None:
     write_stack(project, "blue", blue, extra="" if blue_tls else PLAIN)
     write_stack(project, "green", green, extra="" if green_tls else PLAIN)
-
-
-def git(project: Path, *args: str) -> None:
-    identity = ["-c", "user.name=test", "-c", "user.email=test@example.com", "-c", "commit.gpgsign=false"]
-    subprocess.run(["git", *identity, *args], cwd=project, check=True, capture_output=True)
-
-
-def commit(project: Path) -> None:
-    git(project, "init", "-q")
-    git(project, "add", ".")
-    git(project, "commit", "-q", "-m", "base")
 
 
 def test_plan_shows_certificate_names_validation_records_and_listeners(bluegreen: Run) -> None:
@@ -46,7 +35,7 @@ def test_plan_shows_certificate_names_validation_records_and_listeners(bluegreen
 
 def test_check_refuses_tls_on_the_live_colour_before_the_standby(tmp_path: Path, bluegreen: Run) -> None:
     write(tmp_path, 1, 0, blue_tls=False, green_tls=False)
-    commit(tmp_path)
+    commit_all(tmp_path, "base")
     write(tmp_path, 1, 0, blue_tls=True, green_tls=False)
     result = bluegreen("check", "--base", "HEAD")
     assert result.code == ExitStatus.PROBLEM, result.out
@@ -56,7 +45,7 @@ def test_check_refuses_tls_on_the_live_colour_before_the_standby(tmp_path: Path,
 
 def test_check_passes_tls_on_the_standby_first_and_then_on_the_live_colour(tmp_path: Path, bluegreen: Run) -> None:
     write(tmp_path, 1, 0, blue_tls=False, green_tls=False)
-    commit(tmp_path)
+    commit_all(tmp_path, "base")
     write(tmp_path, 1, 0, blue_tls=False, green_tls=True)
     assert bluegreen("check", "--base", "HEAD").code == ExitStatus.OK
     git(tmp_path, "commit", "-qam", "standby")

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import socket
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from bluegreen import cli
 from bluegreen.exits import ExitStatus
+from tests.support.git import commit_all
 from tests.support.route53 import HOST, ZONE_ID, write_project
 
 COMMANDS = {
@@ -31,9 +31,7 @@ def test_the_sample_placeholder_zone_is_refused_before_any_call(
     project = write_project(tmp_path)
     for path in project.glob("Pulumi.*.yaml"):
         path.write_text(path.read_text().replace(ZONE_ID, "Z0PLACEHOLDER0000000"))
-    identity = ["-c", "user.name=test", "-c", "user.email=test@example.com", "-c", "commit.gpgsign=false"]
-    for git_args in (["init", "-q"], ["add", "."], ["commit", "-qm", "pair"]):  # promote wants committed files
-        subprocess.run(["git", *identity, *git_args], cwd=project, check=True, capture_output=True)
+    commit_all(project, "pair")  # promote wants committed files
     code = cli.main(["--project-dir", str(project), *command])
     captured = capsys.readouterr()
     assert (code, captured.out) == (ExitStatus.USAGE, "")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import stat
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -14,6 +13,7 @@ from hypothesis import strategies as st
 from bluegreen import stackfiles
 from bluegreen.settings import MAX_WEIGHT, SettingsError
 from bluegreen.stackfiles import load_stack_settings
+from tests.support.git import commit_all, git
 
 # Comments everywhere, a blank line, a trailing comment on the weight, a sequence indented the way
 # ruamel's round trip would re-indent, a flow list and a quoted key order that a dump would not keep.
@@ -134,21 +134,13 @@ def test_a_damaged_file_in_the_working_tree_is_its_name_line_and_problem(
     assert str(damaged.value) == message
 
 
-def git(directory: Path, *args: str) -> None:
-    identity = ["-c", "user.name=test", "-c", "user.email=test@example.com", "-c", "commit.gpgsign=false"]
-    command = ["git", *identity, *args]
-    subprocess.run(command, cwd=directory, check=True, capture_output=True)
-
-
 def test_read_at_ref_reads_the_committed_files_of_the_project_folder(tmp_path: Path) -> None:
     project = tmp_path / "infra"
     project.mkdir()
     write(project, "Pulumi.green.yaml", stack_text("0"))
     write(project, "Pulumi.blue.yaml", stack_text("0").replace("color: green", "color: blue"))
     write(tmp_path, "Pulumi.other.yaml", "not: in the project folder\n")
-    git(tmp_path, "init", "-q")
-    git(tmp_path, "add", ".")
-    git(tmp_path, "commit", "-q", "-m", "stacks")
+    commit_all(tmp_path, "stacks")
     write(project, "Pulumi.green.yaml", stack_text("9"))  # working tree only
     write(project, "Pulumi.blue.yaml", "broken: [\n")
 

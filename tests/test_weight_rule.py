@@ -6,7 +6,6 @@ The Pulumi CLI hands the program each config value as the text in the stack file
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -16,6 +15,7 @@ from bluegreen.exits import ExitStatus
 from bluegreen.settings import parse, project_config, weight_problem
 from bluegreen.stackfiles import config_from_text, stack_file
 from tests.support.cli import Run, stack_text, write_pair, write_stack
+from tests.support.git import commit_all
 
 # Plain scalars YAML reads as numbers, which the program (given the text) refuses.
 NOT_PLAIN_DECIMAL = ["0x10", "+5", "010", "1_0", "0o7"]
@@ -47,9 +47,7 @@ def test_offline_commands_refuse_it_with_the_programs_message(
 @pytest.mark.parametrize("written", NOT_PLAIN_DECIMAL)
 def test_check_refuses_it_in_the_working_tree(tmp_path: Path, bluegreen: Run, written: str) -> None:
     write_pair(tmp_path, 1, 0)
-    identity = ["-c", "user.name=test", "-c", "user.email=test@example.com", "-c", "commit.gpgsign=false"]
-    for args in (["init", "-q"], ["add", "."], ["commit", "-qm", "pair"]):
-        subprocess.run(["git", *identity, *args], cwd=tmp_path, check=True, capture_output=True)
+    commit_all(tmp_path, "pair")
     write_stack(tmp_path, "blue", written)
     result = bluegreen("check", "--base", "HEAD")
     assert result.code == ExitStatus.USAGE
